@@ -1,0 +1,48 @@
+# Two commands for a fresh Debian/Ubuntu machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages the test suite needs (the plate solver and its Tycho-2 index files).
+TEST_DEBS := astrometry.net astrometry-data-tycho2-07-littleendian astrometry-data-tycho2-08-littleendian \
+	astrometry-data-tycho2-09-littleendian astrometry-data-tycho2-10-19-littleendian libcfitsio-bin
+
+.PHONY: run test lint typecheck pytest bench install system-deps clean
+
+run: $(STAMP)
+	$(VENV)/bin/science-scheduler serve
+
+test: system-deps $(STAMP) lint typecheck pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@py="$$(scripts/find-python313)" || exit 1; \
+	  [ -x $(PY) ] || "$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest -q
+
+bench: $(STAMP)
+	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
