@@ -1,0 +1,51 @@
+"""Signing in and the site administrator bootstrap."""
+
+from __future__ import annotations
+
+import logging
+
+from beanie import PydanticObjectId
+from pymongo.errors import DuplicateKeyError
+
+from domain.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from domain.accounts.user import User, normalise_email
+
+log = logging.getLogger(__name__)
+
+
+async def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same cost whether or not it exists)."""
+    user = await User.find_one(User.email == normalise_email(email))
+    valid = await verify_password(user.password_hash if user else None, password)
+    if user is None or not valid or not user.is_active:
+        return None
+    return user
+
+
+async def user_by_id(user_id: str) -> User | None:
+    if not PydanticObjectId.is_valid(user_id):
+        return None
+    return await User.get(PydanticObjectId(user_id))
+
+
+async def ensure_site_admin(email: str, password: str) -> User:
+    """Create the site administrator once; an existing account is left as it is."""
+    existing = await User.find_one(User.email == normalise_email(email))
+    if existing is not None:
+        return existing
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the admin password needs at least {MIN_PASSWORD_LENGTH} characters")
+    admin = User(
+        email=normalise_email(email),
+        password_hash=await hash_password(password),
+        full_name="Site administrator",
+        is_site_admin=True,
+    )
+    try:
+        await admin.insert()
+    except DuplicateKeyError:  # another API replica created it at the same moment
+        created = await User.find_one(User.email == admin.email)
+        assert created is not None
+        return created
+    log.info("created the site administrator", extra={"email": admin.email})
+    return admin

@@ -1,0 +1,1 @@
+"""Organizations: who owns observatories and projects, and who may manage them."""

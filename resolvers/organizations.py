@@ -1,0 +1,34 @@
+"""Thin resolvers for organizations."""
+
+from __future__ import annotations
+
+from domain import errors
+from domain.organizations import service
+from schema.context import Info
+from schema.errors import Conflict, ValidationError
+from schema.organizations import CreateOrganizationInput, CreateOrganizationPayload, Organization
+
+
+async def create_organization(
+    info: Info, input: CreateOrganizationInput
+) -> CreateOrganizationPayload:
+    actor = await info.context.require_viewer()
+    try:
+        organization = await service.create_organization(
+            actor,
+            info.context.services.events,
+            name=input.name,
+            short_name=input.short_name,
+            type=input.type,
+            description=input.description,
+        )
+    except errors.ValidationFailed as failure:
+        return ValidationError.from_domain(failure)
+    except errors.Conflict as conflict:
+        return Conflict(message=conflict.message)
+    return Organization.from_document(organization)
+
+
+async def organizations(info: Info) -> list[Organization]:
+    viewer = await info.context.require_viewer()
+    return [Organization.from_document(o) for o in await service.organizations_of(viewer)]

@@ -1,0 +1,1 @@
+"""The embedded engines `serve` starts when no external URL is configured."""
