@@ -1,0 +1,1 @@
+"""The sans-I/O protocol core: frames in, effects out (docs/plugin-protocol.md)."""
