@@ -15,6 +15,7 @@ from pathlib import Path
 from mongoeco.engines import SQLiteEngine
 from mongoeco.wire import AsyncMongoEcoProxyServer
 
+from science_scheduler.embedded import mongoeco_fixes
 from science_scheduler.logs import configure_logging
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def mongodb_url(host: str, port: int) -> str:
 async def serve_documents(database_file: Path, host: str, port: int) -> None:
     """Serve until SIGTERM/SIGINT, then close the SQLite file cleanly."""
     database_file.parent.mkdir(parents=True, exist_ok=True)
+    mongoeco_fixes.apply()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
