@@ -4,7 +4,33 @@ from __future__ import annotations
 
 from beanie import Document
 
+from domain.accounts.api_keys import ApiKey
+from domain.accounts.refresh_tokens import RefreshToken
 from domain.accounts.user import User
+from domain.audit import AuditEntry, UsageEvent
+from domain.dispatch.record import DispatchRecord
+from domain.frames.frame import Frame
+from domain.observations.observation import Observation
+from domain.observatories.observatory import Observatory
+from domain.observatories.reservation import Reservation
 from domain.organizations.organization import Organization
+from domain.projects.project import Project
+from domain.targets.library import LibraryTarget
+from domain.templates.template import ObservationTemplate
 
-DOCUMENT_MODELS: list[type[Document]] = [User, Organization]
+DOCUMENT_MODELS: list[type[Document]] = [
+    User,
+    RefreshToken,
+    ApiKey,
+    Organization,
+    Project,
+    Observatory,
+    Reservation,
+    Observation,
+    Frame,
+    DispatchRecord,
+    LibraryTarget,
+    ObservationTemplate,
+    AuditEntry,
+    UsageEvent,
+]

@@ -10,9 +10,12 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from domain.accounts.service import user_by_id
-from domain.accounts.tokens import InvalidToken, issue_access_token, read_access_token
+from domain.accounts.principal import Principal
+from domain.accounts.sessions import TokenPolicy, principal_for
+from domain.accounts.throttle import LoginLimits, LoginThrottle
+from domain.accounts.tokens import InvalidToken, issue_access_token
 from domain.accounts.user import User
+from schema.dataloaders import Loaders
 from science_scheduler.services import Services
 
 
@@ -28,8 +31,9 @@ class GraphQLContext:
     request: Request | WebSocket
     services: Services
     connection_params: dict[str, object] | None = None
-    _viewer: User | None = field(default=None, init=False)
-    _viewer_resolved: bool = field(default=False, init=False)
+    loaders: Loaders = field(default_factory=Loaders)
+    _principal: Principal | None = field(default=None, init=False)
+    _principal_resolved: bool = field(default=False, init=False)
 
     def _bearer(self) -> str | None:
         header: object = self.request.headers.get("authorization")
@@ -41,27 +45,64 @@ class GraphQLContext:
             return None
         return header[7:].strip()
 
-    async def viewer(self) -> User | None:
-        """The signed-in user, or None for an anonymous request."""
-        if not self._viewer_resolved:
-            self._viewer_resolved = True
-            token = self._bearer()
-            if token is not None:
+    async def principal(self) -> Principal | None:
+        """Who is acting: a user (access token) or an API key; None when anonymous."""
+        if not self._principal_resolved:
+            self._principal_resolved = True
+            credential = self._bearer()
+            if credential is not None:
                 try:
-                    claims = read_access_token(token, self.services.settings.resolved_secret_key())
-                except InvalidToken:
-                    raise NotAuthenticated("the access token is invalid or expired") from None
-                user = await user_by_id(claims.user_id)
-                if user is None or not user.is_active:
-                    raise NotAuthenticated("the access token's user no longer exists")
-                self._viewer = user
-        return self._viewer
+                    self._principal = await principal_for(
+                        credential, self.services.settings.resolved_secret_key()
+                    )
+                except InvalidToken as error:
+                    raise NotAuthenticated(str(error)) from None
+        return self._principal
+
+    async def require_principal(self) -> Principal:
+        principal = await self.principal()
+        if principal is None:
+            raise NotAuthenticated(
+                "sign in first: send Authorization: Bearer <access token or API key>"
+            )
+        return principal
+
+    async def viewer(self) -> User | None:
+        """The signed-in person, or None (anonymous, or an API key: see `principal`)."""
+        principal = await self.principal()
+        return principal.user if principal is not None and not principal.is_api_key else None
 
     async def require_viewer(self) -> User:
-        user = await self.viewer()
-        if user is None:
-            raise NotAuthenticated("sign in first: send Authorization: Bearer <access token>")
-        return user
+        """The signed-in person; API keys are refused (FORBIDDEN) where a person is needed."""
+        principal = await self.require_principal()
+        if principal.is_api_key:
+            raise GraphQLError(
+                "API keys cannot do this; sign in as a person",
+                extensions={"code": "FORBIDDEN"},
+            )
+        return principal.user
+
+    def client_address(self) -> str:
+        """The direct peer's address (as uvicorn reports it) for per-address limits."""
+        client = self.request.client
+        return client.host if client is not None else "unknown"
+
+    def token_policy(self) -> TokenPolicy:
+        settings = self.services.settings
+        return TokenPolicy(
+            signing_key=settings.resolved_secret_key(),
+            access_lifetime=timedelta(minutes=settings.access_token_minutes),
+            refresh_lifetime=timedelta(days=settings.refresh_token_days),
+        )
+
+    def login_throttle(self) -> LoginThrottle:
+        settings = self.services.settings
+        limits = LoginLimits(
+            failures_per_account=settings.login_failures_per_account,
+            attempts_per_address=settings.login_attempts_per_address,
+            window=timedelta(minutes=settings.login_window_minutes),
+        )
+        return LoginThrottle(self.services.redis, limits)
 
     def access_token_for(self, user: User) -> str:
         settings = self.services.settings

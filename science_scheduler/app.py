@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -20,17 +21,22 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from domain.accounts.service import ensure_site_admin
+from domain.dispatch.ephemeris_cache import warm_up as warm_up_ephemerides
 from domain.storage.filesystem_store import FilesystemObjectStore
 from domain.system_events import announce_system_event
 from schema.context import GraphQLContext, NotAuthenticated
 from schema.root import build_schema
+from science_scheduler.body_limit import BodyLimitMiddleware
 from science_scheduler.readiness import check_readiness
 from science_scheduler.request_id import RequestIdMiddleware
 from science_scheduler.routes.object_downloads import object_download_route
+from science_scheduler.routes.uploads import upload_route
 from science_scheduler.services import Services, close_services, open_services
 from science_scheduler.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
+
+GRAPHQL_MAX_BODY_BYTES = 256 * 1024  # a GraphQL document is text; uploads go elsewhere
 
 
 class _GraphQLApp(GraphQL[GraphQLContext, None]):
@@ -90,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql = _GraphQLApp(services)
         app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
         app.router.routes.append(WebSocketRoute("/graphql", graphql))
+        app.router.routes.append(upload_route(services))
         if isinstance(services.objects, FilesystemObjectStore):
             app.router.routes.append(object_download_route(services.objects))
         await services.events.wait_listening()
@@ -98,13 +105,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
             services.events, "api_started", f"API process {os.getpid()} started"
         )
         log.info("api ready")
+        # Astropy's first use costs 1-2 s: pay it now, off the loop, not in the first request.
+        warming = asyncio.create_task(asyncio.to_thread(warm_up_ephemerides))
         try:
             yield
         finally:
+            await warming
             await close_services(services)
 
     routes: list[BaseRoute] = [
         Route("/healthz", _healthz),
         Route("/readyz", readyz),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIdMiddleware)])
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodyLimitMiddleware, max_bytes=GRAPHQL_MAX_BODY_BYTES, paths=("/graphql",)),
+        ],
+    )

@@ -71,6 +71,12 @@ def _cmd_export_schema(args: argparse.Namespace) -> None:
         args.output.write_text(text)
 
 
+def _cmd_users_create_admin(args: argparse.Namespace) -> None:
+    from science_scheduler.user_commands import create_admin
+
+    create_admin(_settings(args), args.email, args.password_stdin)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="science-scheduler", description="Science scheduling server for observatories."
@@ -98,6 +104,21 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL SDL (schema.graphql)")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     export.set_defaults(handler=_cmd_export_schema)
+
+    users = commands.add_parser("users", help="manage accounts (needs MONGODB_URL)")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    create_admin = user_commands.add_parser(
+        "create-admin",
+        help="create a site administrator (asks for email and password; under `serve`, "
+        "SCHEDULER_ADMIN_EMAIL and SCHEDULER_ADMIN_PASSWORD do this too)",
+    )
+    create_admin.add_argument("--email", help="the administrator's email (asked when omitted)")
+    create_admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (for scripts)",
+    )
+    create_admin.set_defaults(handler=_cmd_users_create_admin)
     return parser
 
 

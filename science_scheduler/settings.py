@@ -84,9 +84,33 @@ class Settings(BaseSettings):
     access_token_minutes: Annotated[int, Field(ge=1, le=1440)] = Field(
         15, validation_alias=AliasChoices("SCHEDULER_ACCESS_TOKEN_MINUTES")
     )
+    refresh_token_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        7, validation_alias=AliasChoices("SCHEDULER_REFRESH_TOKEN_DAYS")
+    )
+    # Login throttling (sliding window): failed attempts per account, password checks per
+    # client address.
+    login_window_minutes: Annotated[int, Field(ge=1, le=1440)] = Field(
+        15, validation_alias=AliasChoices("SCHEDULER_LOGIN_WINDOW_MINUTES")
+    )
+    login_failures_per_account: Annotated[int, Field(ge=1)] = Field(
+        10, validation_alias=AliasChoices("SCHEDULER_LOGIN_FAILURES_PER_ACCOUNT")
+    )
+    login_attempts_per_address: Annotated[int, Field(ge=1)] = Field(
+        30, validation_alias=AliasChoices("SCHEDULER_LOGIN_ATTEMPTS_PER_ADDRESS")
+    )
 
     worker_heartbeat_seconds: Annotated[int, Field(ge=1, le=3600)] = Field(
         2, validation_alias=AliasChoices("SCHEDULER_WORKER_HEARTBEAT_SECONDS")
+    )
+    # Frame uploads and the image pipeline (docs/image-pipeline.md).
+    max_upload_bytes: Annotated[int, Field(ge=2880)] = Field(
+        2 * 1024**3, validation_alias=AliasChoices("SCHEDULER_MAX_UPLOAD_BYTES")
+    )
+    pipeline_sweep_seconds: Annotated[int, Field(ge=1, le=3600)] = Field(
+        60, validation_alias=AliasChoices("SCHEDULER_PIPELINE_SWEEP_SECONDS")
+    )
+    pipeline_stuck_seconds: Annotated[int, Field(ge=1)] = Field(
+        600, validation_alias=AliasChoices("SCHEDULER_PIPELINE_STUCK_SECONDS")
     )
 
     @field_validator("mongodb_url")

@@ -12,10 +12,11 @@ from arq.worker import Worker, func
 from science_scheduler.services import close_services, open_services
 from science_scheduler.settings import Settings
 from workers.jobs.diagnostics import echo_job
+from workers.jobs.pipeline import pipeline_cron_jobs, pipeline_functions
+from workers.queue import QUEUE_NAME as QUEUE_NAME
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAME = "ss:queue"
 HEALTH_CHECK_KEY = QUEUE_NAME + ":health-check"
 _ALIVE_TTL_S = 60
 
@@ -43,7 +44,8 @@ def build_worker(settings: Settings, *, burst: bool = False) -> Worker:
     """A worker wired to the settings' Redis; heartbeat every `worker_heartbeat_seconds`."""
     assert settings.redis_url is not None
     return Worker(
-        functions=[func(echo_job, name="echo")],
+        functions=[func(echo_job, name="echo"), *pipeline_functions()],
+        cron_jobs=pipeline_cron_jobs(settings),
         queue_name=QUEUE_NAME,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         on_startup=_on_startup,

@@ -9,6 +9,7 @@ from pymongo.errors import DuplicateKeyError
 
 from domain.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from domain.accounts.user import User, normalise_email
+from domain.errors import Conflict, FieldProblem, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -48,4 +49,29 @@ async def ensure_site_admin(email: str, password: str) -> User:
         assert created is not None
         return created
     log.info("created the site administrator", extra={"email": admin.email})
+    return admin
+
+
+async def create_site_admin(email: str, password: str) -> User:
+    """Create a new site administrator; Conflict when the email already has an account."""
+    problems = []
+    if "@" not in email.strip().strip("@"):
+        problems.append(FieldProblem(("email",), "must be an email address"))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(
+            FieldProblem(("password",), f"must be at least {MIN_PASSWORD_LENGTH} characters")
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    admin = User(
+        email=normalise_email(email),
+        password_hash=await hash_password(password),
+        full_name="Site administrator",
+        is_site_admin=True,
+    )
+    try:
+        await admin.insert()
+    except DuplicateKeyError:
+        raise Conflict(f"an account with email {admin.email} exists") from None
+    log.info("created a site administrator", extra={"email": admin.email})
     return admin

@@ -1,0 +1,1 @@
+"""Frames: uploaded FITS images, their stored objects and their pipeline state."""

@@ -1,0 +1,1 @@
+"""Observation requests, their lifecycle and their history."""

@@ -1,0 +1,281 @@
+"""Creating, submitting, cancelling, resubmitting and finding observations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from beanie import PydanticObjectId
+
+from domain.access.permissions import ObservatoryPermission, ProjectPermission
+from domain.access.resolve import observatory_permissions
+from domain.accounts.user import User, utcnow
+from domain.audit import UsageEvent, record_audit, snapshot
+from domain.dispatch.schedulability import ensure_schedulable
+from domain.errors import FieldProblem, NotFound, ValidationFailed
+from domain.events import DomainEvent, EventBus
+from domain.observations import validation
+from domain.observations.lifecycle import OBSERVATION_TOPIC, InvalidTransition, change_state
+from domain.observations.observation import HistoryEntry, Observation, Target
+from domain.observations.request import ObservationRequest, TargetRequest
+from domain.observations.states import CANCELLABLE, TERMINAL, ObservationState
+from domain.observatories.observatory import Observatory
+from domain.organizations.organization import Organization
+from domain.projects.access import object_id, project_for
+from domain.projects.project import Project
+from domain.targets.resolution import resolve_target_request
+
+
+def user_actor(user: User) -> str:
+    return f"user:{user.id}"
+
+
+async def _eligible_observatories(
+    user: User, ids: Sequence[str]
+) -> tuple[list[Observatory], list[FieldProblem]]:
+    found: list[Observatory] = []
+    problems: list[FieldProblem] = []
+    for index, raw in enumerate(ids):
+        path = ("eligible_observatory_ids", str(index))
+        observatory = (
+            await Observatory.get(PydanticObjectId(raw)) if PydanticObjectId.is_valid(raw) else None
+        )
+        if observatory is None:
+            problems.append(FieldProblem(path, "no such observatory"))
+            continue
+        organization = await Organization.get(observatory.organization_id)
+        if ObservatoryPermission.OBSERVE not in observatory_permissions(
+            user, observatory, organization
+        ):
+            problems.append(FieldProblem(path, f"you may not observe with {observatory.code}"))
+            continue
+        found.append(observatory)
+    return found, problems
+
+
+async def _resolve_targets(
+    organization_id: PydanticObjectId, requests: Sequence[TargetRequest]
+) -> tuple[list[tuple[int, Target]], list[FieldProblem]]:
+    """The resolved targets with their index in the request, and problems of the others."""
+    targets: list[tuple[int, Target]] = []
+    problems: list[FieldProblem] = []
+    for index, request in enumerate(requests):
+        resolved = await resolve_target_request(organization_id, request, ("targets", str(index)))
+        if isinstance(resolved, Target):
+            targets.append((index, resolved))
+        else:
+            problems += resolved
+    return targets, problems
+
+
+async def create_observation(
+    actor: User, request: ObservationRequest, bus: EventBus
+) -> Observation:
+    """Validate and store a new observation as pending (or draft); nothing is stored on error."""
+    project = await project_for(actor, request.project_id, ProjectPermission.USE)
+    now = utcnow()
+    observatories, problems = await _eligible_observatories(actor, request.eligible_observatory_ids)
+    targets, target_problems = await _resolve_targets(project.organization_id, request.targets)
+    problems += target_problems
+    problems += validation.check_name_and_priority(request.name, request.priority)
+    problems += validation.check_targets(len(request.targets), targets, observatories)
+    problems += validation.check_constraints(request.constraints, now)
+    problems += validation.check_type_settings(request.type, request.type_settings, now)
+    problems += validation.check_thresholds(request.thresholds)
+    if problems:
+        raise ValidationFailed(problems)
+    state = ObservationState.PENDING if request.submit else ObservationState.DRAFT
+    assert actor.id is not None
+    assert project.id is not None
+    observation = Observation(
+        organization_id=project.organization_id,
+        project_id=project.id,
+        created_by=actor.id,
+        name=request.name.strip(),
+        type=request.type,
+        priority=request.priority,
+        targets=[target for _, target in targets],
+        constraints=request.constraints,
+        thresholds=request.thresholds,
+        type_settings=request.type_settings,
+        eligible_observatory_ids=[o.id for o in observatories if o.id is not None],
+        notes=request.notes,
+        state=state,
+        history=[
+            HistoryEntry(
+                at=now, actor=user_actor(actor), from_state=None, to_state=state, reason="created"
+            )
+        ],
+    )
+    if request.submit:
+        await ensure_schedulable(observation, now)
+    await observation.insert()
+    await _after_create(actor, observation, bus)
+    return observation
+
+
+async def _after_create(actor: User, observation: Observation, bus: EventBus) -> None:
+    await record_audit(
+        user_actor(actor), "observation", str(observation.id), "create", after=snapshot(observation)
+    )
+    await UsageEvent(
+        kind="observation_created",
+        organization_id=str(observation.organization_id),
+        project_id=str(observation.project_id),
+        user_id=str(actor.id),
+    ).insert()
+    await bus.publish(
+        DomainEvent(
+            topic=OBSERVATION_TOPIC,
+            kind="state_changed",
+            payload={
+                "observation_id": str(observation.id),
+                "project_id": str(observation.project_id),
+                "state": observation.state.value,
+                "previous_state": None,
+                "actor": user_actor(actor),
+                "reason": "created",
+            },
+            organization_id=str(observation.organization_id),
+        )
+    )
+
+
+async def observation_for(user: User, observation_id: str) -> Observation:
+    """The observation if `user` may view its project; NotFound otherwise."""
+    observation = await Observation.get(object_id(observation_id, "observation"))
+    if observation is None:
+        raise NotFound("observation", observation_id)
+    await project_for(user, str(observation.project_id), ProjectPermission.VIEW)
+    return observation
+
+
+async def submit_observation(actor: User, observation_id: str, bus: EventBus) -> Observation:
+    observation = await observation_for(actor, observation_id)
+    await project_for(actor, str(observation.project_id), ProjectPermission.USE)
+    assert observation.id is not None
+    if observation.state is ObservationState.DRAFT:
+        await ensure_schedulable(observation, utcnow())
+    return await change_state(
+        observation.id,
+        ObservationState.PENDING,
+        actor=user_actor(actor),
+        reason="submitted",
+        bus=bus,
+    )
+
+
+async def cancel_observation(
+    actor: User, observation_id: str, reason: str, bus: EventBus
+) -> Observation:
+    """Cancel one's own observation (or any, with edit permission on its project)."""
+    observation = await observation_for(actor, observation_id)
+    needed = ProjectPermission.USE if observation.created_by == actor.id else ProjectPermission.EDIT
+    await project_for(actor, str(observation.project_id), needed)
+    if observation.state not in CANCELLABLE:
+        raise InvalidTransition(f"an observation in state {observation.state} cannot be cancelled")
+    assert observation.id is not None
+    return await change_state(
+        observation.id,
+        ObservationState.CANCELLED,
+        actor=user_actor(actor),
+        reason=reason or "cancelled by user",
+        bus=bus,
+    )
+
+
+async def resubmit_observation(actor: User, observation_id: str, bus: EventBus) -> Observation:
+    """A new pending observation copied from a finished one; its progress starts from zero."""
+    source = await observation_for(actor, observation_id)
+    await project_for(actor, str(source.project_id), ProjectPermission.USE)
+    if source.state not in TERMINAL:
+        raise InvalidTransition("only finished observations can be resubmitted")
+    now = utcnow()
+    assert actor.id is not None
+    targets = [target.without_progress() for target in source.targets]
+    copy = Observation(
+        **source.model_dump(
+            exclude={
+                "id",
+                "revision_id",
+                "state",
+                "history",
+                "created_at",
+                "updated_at",
+                "assigned_observatory_id",
+                "accepted_frame_ids",
+                "resubmitted_from",
+                "targets",
+                "created_by",
+            }
+        ),
+        targets=targets,
+        created_by=actor.id,
+        state=ObservationState.PENDING,
+        resubmitted_from=source.id,
+        history=[
+            HistoryEntry(
+                at=now,
+                actor=user_actor(actor),
+                from_state=None,
+                to_state=ObservationState.PENDING,
+                reason=f"resubmitted from {source.id}",
+            )
+        ],
+    )
+    await copy.insert()
+    await _after_create(actor, copy, bus)
+    return copy
+
+
+@dataclass(frozen=True)
+class ObservationFilter:
+    states: frozenset[ObservationState] | None = None
+    project_id: str | None = None
+    target_name: str | None = None
+    priority_at_least: int | None = None
+
+
+async def visible_project_ids(user: User) -> list[PydanticObjectId] | None:
+    """Projects whose observations `user` may see; None means all (site administrators)."""
+    if user.is_site_admin:
+        return None
+    organizations = await Organization.find({"members.user_id": user.id}).to_list()
+    organization_ids = [o.id for o in organizations]
+    projects = await Project.find(
+        {
+            "$or": [
+                {"owner_id": user.id},
+                {"members.user_id": user.id},
+                {"organization_id": {"$in": organization_ids}},
+            ]
+        }
+    ).to_list()
+    return [p.id for p in projects if p.id is not None]
+
+
+def observation_query(
+    project_ids: list[PydanticObjectId] | None, where: ObservationFilter
+) -> dict[str, object]:
+    """The MongoDB filter for the observations a user may see, narrowed by `where`."""
+    query: dict[str, object] = {}
+    if project_ids is not None:
+        query["project_id"] = {"$in": project_ids}
+    if where.project_id is not None:
+        wanted = (
+            PydanticObjectId(where.project_id)
+            if PydanticObjectId.is_valid(where.project_id)
+            else None
+        )
+        if project_ids is not None and wanted not in project_ids:
+            query["project_id"] = {"$in": []}
+        else:
+            query["project_id"] = wanted
+    if where.states:
+        query["state"] = {"$in": sorted(s.value for s in where.states)}
+    if where.target_name:
+        query["targets.name"] = {"$regex": re.escape(where.target_name), "$options": "i"}
+    if where.priority_at_least is not None:
+        query["priority"] = {"$gte": where.priority_at_least}
+    return query

@@ -1,0 +1,1 @@
+"""Observatories: where they are, what they carry and who may use them."""

@@ -1,0 +1,1 @@
+"""Projects: where observations belong and who may submit them."""

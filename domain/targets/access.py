@@ -1,0 +1,75 @@
+"""The target library behind organization permissions, and name lookup for clients."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.accounts.user import User
+from domain.errors import FieldProblem, ValidationFailed
+from domain.organizations.access import organization_for
+from domain.organizations.organization import OrganizationPermission
+from domain.projects.access import object_id
+from domain.targets.catalogue import ResolvedTarget
+from domain.targets.coordinates import CoordinateParseError, parse_dec, parse_ra
+from domain.targets.library import (
+    LibraryTarget,
+    delete_library_target,
+    resolve_target_name,
+    save_library_target,
+    search_library,
+)
+
+
+async def save_target(
+    actor: User,
+    organization_id: str,
+    *,
+    name: str,
+    ra: str,
+    dec: str,
+    notes: str = "",
+    tags: Sequence[str] = (),
+    priority: int | None = None,
+) -> LibraryTarget:
+    """Save a target to the organization's library (any member may)."""
+    organization = await organization_for(actor, organization_id)
+    problems: list[FieldProblem] = []
+    ra_deg = dec_deg = 0.0
+    try:
+        ra_deg = parse_ra(ra)
+    except CoordinateParseError as error:
+        problems.append(error.problem)
+    try:
+        dec_deg = parse_dec(dec)
+    except CoordinateParseError as error:
+        problems.append(error.problem)
+    if problems:
+        raise ValidationFailed(problems)
+    assert organization.id is not None
+    assert actor.id is not None
+    return await save_library_target(
+        organization.id, actor.id, name, ra_deg, dec_deg, notes, list(tags), priority
+    )
+
+
+async def search_targets(
+    actor: User, organization_id: str, text: str, limit: int = 20
+) -> list[LibraryTarget]:
+    organization = await organization_for(actor, organization_id)
+    assert organization.id is not None
+    return await search_library(organization.id, text, limit)
+
+
+async def delete_target(actor: User, organization_id: str, target_id: str) -> None:
+    organization = await organization_for(
+        actor, organization_id, OrganizationPermission.MANAGE_PROJECTS
+    )
+    assert organization.id is not None
+    await delete_library_target(organization.id, object_id(target_id, "library target"))
+
+
+async def look_up_target(actor: User, organization_id: str, name: str) -> ResolvedTarget:
+    """Resolve a name as observation creation would: the library first, then the catalogue."""
+    organization = await organization_for(actor, organization_id)
+    assert organization.id is not None
+    return await resolve_target_name(organization.id, name)

@@ -1,0 +1,1 @@
+"""Observation templates: a plan saved once and reused."""

@@ -1,0 +1,141 @@
+"""Thin resolvers for observations: auth check -> domain call -> type."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from beanie import PydanticObjectId
+
+from domain.errors import DomainError, NotFound
+from domain.events import DomainEvent
+from domain.observations import service
+from domain.observations.lifecycle import OBSERVATION_TOPIC
+from domain.observations.observation import Observation as ObservationDocument
+from domain.observations.states import ObservationState
+from resolvers.pagination import paginate
+from schema.connection import (
+    Connection,
+)
+from schema.context import Info
+from schema.errors import error_result
+from schema.observations import (
+    CancelObservationInput,
+    CreateObservationInput,
+    Observation,
+    ObservationEvent,
+    ObservationFilter,
+    ObservationIdInput,
+    ObservationPayload,
+)
+
+
+async def create_observation(info: Info, input: CreateObservationInput) -> ObservationPayload:
+    actor = await info.context.require_viewer()
+    try:
+        created = await service.create_observation(
+            actor, input.to_request(), info.context.services.events
+        )
+    except DomainError as error:
+        return error_result(error)
+    return Observation.from_document(created)
+
+
+async def submit_observation(info: Info, input: ObservationIdInput) -> ObservationPayload:
+    actor = await info.context.require_viewer()
+    try:
+        changed = await service.submit_observation(
+            actor, str(input.id), info.context.services.events
+        )
+    except DomainError as error:
+        return error_result(error)
+    return Observation.from_document(changed)
+
+
+async def cancel_observation(info: Info, input: CancelObservationInput) -> ObservationPayload:
+    actor = await info.context.require_viewer()
+    try:
+        changed = await service.cancel_observation(
+            actor, str(input.id), input.reason, info.context.services.events
+        )
+    except DomainError as error:
+        return error_result(error)
+    return Observation.from_document(changed)
+
+
+async def resubmit_observation(info: Info, input: ObservationIdInput) -> ObservationPayload:
+    actor = await info.context.require_viewer()
+    try:
+        created = await service.resubmit_observation(
+            actor, str(input.id), info.context.services.events
+        )
+    except DomainError as error:
+        return error_result(error)
+    return Observation.from_document(created)
+
+
+async def observation(info: Info, id: strawberry.ID) -> Observation | None:
+    viewer = await info.context.require_viewer()
+    try:
+        return Observation.from_document(await service.observation_for(viewer, str(id)))
+    except NotFound:
+        return None
+
+
+async def observations(
+    info: Info,
+    first: int = 20,
+    after: str | None = None,
+    filter: ObservationFilter | None = None,
+) -> Connection[Observation]:
+    """Newest first; `first` is at most 100."""
+    viewer = await info.context.require_viewer()
+    where = service.ObservationFilter(
+        states=frozenset(filter.states) if filter and filter.states else None,
+        project_id=str(filter.project_id) if filter and filter.project_id else None,
+        target_name=filter.target_name if filter else None,
+        priority_at_least=filter.priority_at_least if filter else None,
+    )
+    query = service.observation_query(await service.visible_project_ids(viewer), where)
+    return await paginate(
+        ObservationDocument,
+        query,
+        first=first,
+        after=after,
+        newest_first=True,
+        to_node=Observation.from_document,
+    )
+
+
+async def observation_events(
+    info: Info, project_id: strawberry.ID | None = None
+) -> AsyncGenerator[ObservationEvent]:
+    """State changes of observations the subscriber may see (checked per project, cached)."""
+    viewer = await info.context.require_viewer()
+    allowed: dict[str, bool] = {}
+
+    async def may_see(project: str) -> bool:
+        if project not in allowed:
+            visible = await service.visible_project_ids(viewer)
+            allowed[project] = visible is None or PydanticObjectId(project) in visible
+        return allowed[project]
+
+    def wanted(event: DomainEvent) -> bool:
+        return event.kind == "state_changed" and (
+            project_id is None or event.payload.get("project_id") == str(project_id)
+        )
+
+    async for event in info.context.services.events.subscribe({OBSERVATION_TOPIC}, wanted):
+        payload = event.payload
+        if not await may_see(str(payload["project_id"])):
+            continue
+        previous = payload.get("previous_state")
+        yield ObservationEvent(
+            observation_id=payload["observation_id"],
+            project_id=payload["project_id"],
+            state=ObservationState(payload["state"]),
+            previous_state=ObservationState(previous) if previous else None,
+            actor=str(payload["actor"]),
+            reason=str(payload["reason"]),
+            occurred_at=event.occurred_at,
+        )

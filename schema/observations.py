@@ -1,0 +1,307 @@
+"""Observations: what to observe, how, under which constraints, and what happened to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from beanie import PydanticObjectId
+
+from domain.observations import observation as model
+from domain.observations.request import ObservationRequest, TargetRequest
+from domain.observations.states import ObservationState as DomainObservationState
+from schema.context import Info
+from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+from schema.observatories import Observatory
+from schema.projects import Project
+
+ObservationState = strawberry.enum(DomainObservationState)
+ObservationType = strawberry.enum(model.ObservationType)
+Darkness = strawberry.enum(model.Darkness)
+
+
+@strawberry.experimental.pydantic.type(model=model.ExposureSet, all_fields=True)
+class ExposureSet:
+    pass
+
+
+@strawberry.experimental.pydantic.input(model=model.ExposureSet)
+class ExposureSetInput:
+    filter: strawberry.auto
+    exposure_s: strawberry.auto
+    count: strawberry.auto
+    binning: strawberry.auto
+    gain: strawberry.auto
+    offset: strawberry.auto
+    readout_mode: strawberry.auto
+
+
+@strawberry.type
+class Target:
+    name: str
+    ra_deg: float
+    dec_deg: float
+    rotation_deg: float | None
+    resolved_by: str | None = strawberry.field(
+        description="coordinates, library (the organization's target library) or OpenNGC."
+    )
+    exposures: list[ExposureSet]
+
+    @classmethod
+    def from_model(cls, target: model.Target) -> Target:
+        return cls(
+            name=target.name,
+            ra_deg=target.ra_deg,
+            dec_deg=target.dec_deg,
+            rotation_deg=target.rotation_deg,
+            resolved_by=target.resolved_by,
+            exposures=[ExposureSet.from_pydantic(e) for e in target.exposures],
+        )
+
+
+@strawberry.input(description="A target by name (Messier, NGC, IC, your library) or by ra/dec.")
+class TargetInput:
+    name: str
+    ra: str | None = strawberry.field(
+        default=None, description="Degrees (83.82) or hours as h:m:s (5:35:17.3, 5h35m17s)."
+    )
+    dec: str | None = strawberry.field(
+        default=None, description="Degrees (-5.39) or d:m:s (-5:23:28, -5d23m28s)."
+    )
+    rotation_deg: float | None = None
+    exposures: list[ExposureSetInput]
+
+
+@strawberry.type
+class TimeWindow:
+    start: datetime
+    end: datetime
+
+
+@strawberry.input
+class TimeWindowInput:
+    start: datetime
+    end: datetime
+
+
+_DEFAULTS = model.Constraints()
+
+
+@strawberry.type
+class Constraints:
+    min_altitude_deg: float
+    max_airmass: float
+    moon_separation_deg: float = strawberry.field(
+        description="Separation required at full moon; relaxes as the moon wanes."
+    )
+    moon_separation_width_days: float
+    max_moon_illumination: float
+    darkness: Darkness  # type: ignore[valid-type]
+    windows: list[TimeWindow]
+
+    @classmethod
+    def from_model(cls, constraints: model.Constraints) -> Constraints:
+        return cls(
+            min_altitude_deg=constraints.min_altitude_deg,
+            max_airmass=constraints.max_airmass,
+            moon_separation_deg=constraints.moon_separation_deg,
+            moon_separation_width_days=constraints.moon_separation_width_days,
+            max_moon_illumination=constraints.max_moon_illumination,
+            darkness=constraints.darkness,
+            windows=[TimeWindow(start=w.start, end=w.end) for w in constraints.windows],
+        )
+
+
+@strawberry.input(description="Every field is optional; the defaults are shown.")
+class ConstraintsInput:
+    min_altitude_deg: float = _DEFAULTS.min_altitude_deg
+    max_airmass: float = _DEFAULTS.max_airmass
+    moon_separation_deg: float = _DEFAULTS.moon_separation_deg
+    moon_separation_width_days: float = _DEFAULTS.moon_separation_width_days
+    max_moon_illumination: float = _DEFAULTS.max_moon_illumination
+    darkness: Darkness = _DEFAULTS.darkness  # type: ignore[valid-type]
+    windows: list[TimeWindowInput] = strawberry.field(default_factory=list)
+
+    def to_model(self) -> model.Constraints:
+        return model.Constraints(
+            min_altitude_deg=self.min_altitude_deg,
+            max_airmass=self.max_airmass,
+            moon_separation_deg=self.moon_separation_deg,
+            moon_separation_width_days=self.moon_separation_width_days,
+            max_moon_illumination=self.max_moon_illumination,
+            darkness=self.darkness,
+            windows=[model.TimeWindow(start=w.start, end=w.end) for w in self.windows],
+        )
+
+
+@strawberry.experimental.pydantic.type(model=model.AcceptanceThresholds, all_fields=True)
+class AcceptanceThresholds:
+    pass
+
+
+@strawberry.experimental.pydantic.input(model=model.AcceptanceThresholds, all_fields=True)
+class AcceptanceThresholdsInput:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=model.TypeSettings, all_fields=True)
+class TypeSettings:
+    pass
+
+
+@strawberry.experimental.pydantic.input(model=model.TypeSettings, all_fields=True)
+class TypeSettingsInput:
+    pass
+
+
+@strawberry.type(description="One state change: who, when, from, to and why. Never edited.")
+class HistoryEntry:
+    at: datetime
+    actor: str
+    from_state: ObservationState | None  # type: ignore[valid-type]
+    to_state: ObservationState  # type: ignore[valid-type]
+    reason: str
+
+
+@strawberry.type(description="A request to observe one or more targets.")
+class Observation:
+    id: strawberry.ID
+    name: str
+    type: ObservationType  # type: ignore[valid-type]
+    priority: int
+    state: ObservationState  # type: ignore[valid-type]
+    targets: list[Target]
+    constraints: Constraints
+    thresholds: AcceptanceThresholds
+    type_settings: TypeSettings
+    notes: str
+    history: list[HistoryEntry]
+    created_at: datetime
+    updated_at: datetime
+    project_id: strawberry.Private[str]
+    eligible_observatory_ids: strawberry.Private[list[str]]
+
+    @strawberry.field
+    async def project(self, info: Info) -> Project | None:
+        found = await info.context.loaders.project_by_id.load(PydanticObjectId(self.project_id))
+        return Project.from_document(found) if found else None
+
+    @strawberry.field(description="Where it may run; empty means any observatory it fits.")  # type: ignore[untyped-decorator]
+    async def eligible_observatories(self, info: Info) -> list[Observatory]:
+        found = await info.context.loaders.observatory_by_id.load_many(
+            [PydanticObjectId(i) for i in self.eligible_observatory_ids]
+        )
+        return [Observatory.from_document(o) for o in found if o is not None]
+
+    @classmethod
+    def from_document(cls, observation: model.Observation) -> Observation:
+        return cls(
+            id=strawberry.ID(str(observation.id)),
+            name=observation.name,
+            type=observation.type,
+            priority=observation.priority,
+            state=observation.state,
+            targets=[Target.from_model(t) for t in observation.targets],
+            constraints=Constraints.from_model(observation.constraints),
+            thresholds=AcceptanceThresholds.from_pydantic(observation.thresholds),
+            type_settings=TypeSettings.from_pydantic(observation.type_settings),
+            notes=observation.notes,
+            history=[
+                HistoryEntry(
+                    at=h.at,
+                    actor=h.actor,
+                    from_state=h.from_state,
+                    to_state=h.to_state,
+                    reason=h.reason,
+                )
+                for h in observation.history
+            ],
+            created_at=observation.created_at,
+            updated_at=observation.updated_at,
+            project_id=str(observation.project_id),
+            eligible_observatory_ids=[str(i) for i in observation.eligible_observatory_ids],
+        )
+
+
+@strawberry.input
+class CreateObservationInput:
+    project_id: strawberry.ID
+    name: str
+    targets: list[TargetInput]
+    type: ObservationType = model.ObservationType.FLEXIBLE  # type: ignore[valid-type]
+    priority: int = strawberry.field(default=5, description="1 (lowest) to 10 (highest).")
+    constraints: ConstraintsInput | None = None
+    thresholds: AcceptanceThresholdsInput | None = None
+    type_settings: TypeSettingsInput | None = None
+    eligible_observatory_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    notes: str = ""
+    submit: bool = strawberry.field(
+        default=True, description="False saves a draft that is never scheduled."
+    )
+
+    def to_request(self) -> ObservationRequest:
+        return ObservationRequest(
+            project_id=str(self.project_id),
+            name=self.name,
+            targets=[
+                TargetRequest(
+                    name=t.name,
+                    ra=t.ra,
+                    dec=t.dec,
+                    rotation_deg=t.rotation_deg,
+                    exposures=[e.to_pydantic() for e in t.exposures],
+                )
+                for t in self.targets
+            ],
+            type=self.type,
+            priority=self.priority,
+            constraints=self.constraints.to_model() if self.constraints else model.Constraints(),
+            thresholds=(
+                self.thresholds.to_pydantic() if self.thresholds else model.AcceptanceThresholds()
+            ),
+            type_settings=(
+                self.type_settings.to_pydantic() if self.type_settings else model.TypeSettings()
+            ),
+            eligible_observatory_ids=[str(i) for i in self.eligible_observatory_ids],
+            notes=self.notes,
+            submit=self.submit,
+        )
+
+
+@strawberry.input
+class ObservationIdInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class CancelObservationInput:
+    id: strawberry.ID
+    reason: str = ""
+
+
+@strawberry.input(description="Narrow a list of observations; all fields combine with AND.")
+class ObservationFilter:
+    states: list[ObservationState] | None = None  # type: ignore[valid-type]
+    project_id: strawberry.ID | None = None
+    target_name: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring of a target's name."
+    )
+    priority_at_least: int | None = None
+
+
+@strawberry.type(description="An observation changed state.")
+class ObservationEvent:
+    observation_id: strawberry.ID
+    project_id: strawberry.ID
+    state: ObservationState  # type: ignore[valid-type]
+    previous_state: ObservationState | None  # type: ignore[valid-type]
+    actor: str
+    reason: str
+    occurred_at: datetime
+
+
+ObservationPayload = Annotated[
+    Observation | ValidationError | Conflict | Forbidden | NotFound,
+    strawberry.union("ObservationPayload"),
+]
