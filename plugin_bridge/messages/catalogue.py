@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, get_args
+from typing import Annotated, Any, get_args
 
 from pydantic import Field, TypeAdapter
 
@@ -109,12 +109,12 @@ PLUGIN_MESSAGES: dict[str, type[Envelope]] = _by_type(PluginMessage)
 SERVER_MESSAGES: dict[str, type[Envelope]] = _by_type(ServerMessage)
 SERVER_COMMANDS: dict[str, type[Envelope]] = _by_type(ServerCommand)
 
-plugin_message_adapter: TypeAdapter[PluginMessage] = TypeAdapter(
-    Annotated[PluginMessage, Field(discriminator="type")]  # type: ignore[arg-type]
-)
-server_message_adapter: TypeAdapter[ServerMessage] = TypeAdapter(
-    Annotated[ServerMessage, Field(discriminator="type")]  # type: ignore[arg-type]
-)
+# Typed as Any: mypy's verdict on an Annotated union passed as a value differs between cold
+# and warm caches (1.20); the adapters' own annotations carry the types.
+_PLUGIN_UNION: Any = Annotated[PluginMessage, Field(discriminator="type")]
+_SERVER_UNION: Any = Annotated[ServerMessage, Field(discriminator="type")]
+plugin_message_adapter: TypeAdapter[PluginMessage] = TypeAdapter(_PLUGIN_UNION)
+server_message_adapter: TypeAdapter[ServerMessage] = TypeAdapter(_SERVER_UNION)
 
 
 def is_command(message: Envelope) -> bool:
