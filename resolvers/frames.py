@@ -23,7 +23,7 @@ from workers.queue import ArqStepQueue
 
 
 async def frame(info: Info, id: strawberry.ID) -> Frame | None:
-    viewer = await info.context.require_viewer()
+    viewer = await info.context.require_actor()
     try:
         found = await service.frame_for(viewer, str(id), ProjectPermission.VIEW)
     except NotFound:
@@ -35,7 +35,7 @@ async def frames(
     info: Info, observation_id: strawberry.ID, first: int = 20, after: str | None = None
 ) -> Connection[Frame]:
     """An observation's frames, oldest first; `first` is at most 100."""
-    viewer = await info.context.require_viewer()
+    viewer = await info.context.require_actor()
     try:
         query = await service.observation_frames_query(viewer, str(observation_id))
     except DomainError as error:
@@ -51,7 +51,7 @@ async def frames(
 
 
 async def reprocess_frame(info: Info, input: FrameIdInput) -> FramePayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     services = info.context.services
     try:
         restarted = await service.reprocess_frame(
@@ -63,7 +63,7 @@ async def reprocess_frame(info: Info, input: FrameIdInput) -> FramePayload:
 
 
 async def override_frame_grade(info: Info, input: OverrideFrameGradeInput) -> FramePayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         changed = await service.override_grade(
             actor, str(input.id), input.accepted, input.reason, info.context.services.events
@@ -77,7 +77,7 @@ async def frame_events(
     info: Info, observation_id: strawberry.ID | None = None
 ) -> AsyncGenerator[FrameEvent]:
     """Pipeline progress of frames the subscriber may see (checked per frame, cached)."""
-    viewer = await info.context.require_viewer()
+    viewer = await info.context.require_actor()
     allowed: dict[str, bool] = {}
 
     async def may_see(event: DomainEvent) -> bool:

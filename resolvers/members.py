@@ -41,7 +41,7 @@ async def create_user(info: Info, input: CreateUserInput) -> CreateUserPayload:
 async def set_organization_member(
     info: Info, input: SetOrganizationMemberInput
 ) -> SetOrganizationMemberPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         organization = await membership.set_organization_member(
             actor, str(input.organization_id), str(input.user_id), set(input.permissions)
@@ -52,7 +52,7 @@ async def set_organization_member(
 
 
 async def set_project_member(info: Info, input: SetProjectMemberInput) -> SetProjectMemberPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         project = await membership.set_project_member(
             actor, str(input.project_id), str(input.user_id), set(input.permissions)
@@ -65,7 +65,7 @@ async def set_project_member(info: Info, input: SetProjectMemberInput) -> SetPro
 async def set_observatory_member(
     info: Info, input: SetObservatoryMemberInput
 ) -> SetObservatoryMemberPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         observatory = await membership.set_observatory_member(
             actor, str(input.observatory_id), str(input.user_id), set(input.permissions)

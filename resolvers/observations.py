@@ -31,7 +31,7 @@ from schema.observations import (
 
 
 async def create_observation(info: Info, input: CreateObservationInput) -> ObservationPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         created = await service.create_observation(
             actor, input.to_request(), info.context.services.events
@@ -42,7 +42,7 @@ async def create_observation(info: Info, input: CreateObservationInput) -> Obser
 
 
 async def submit_observation(info: Info, input: ObservationIdInput) -> ObservationPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         changed = await service.submit_observation(
             actor, str(input.id), info.context.services.events
@@ -53,7 +53,7 @@ async def submit_observation(info: Info, input: ObservationIdInput) -> Observati
 
 
 async def cancel_observation(info: Info, input: CancelObservationInput) -> ObservationPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         changed = await service.cancel_observation(
             actor, str(input.id), input.reason, info.context.services.events
@@ -64,7 +64,7 @@ async def cancel_observation(info: Info, input: CancelObservationInput) -> Obser
 
 
 async def resubmit_observation(info: Info, input: ObservationIdInput) -> ObservationPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         created = await service.resubmit_observation(
             actor, str(input.id), info.context.services.events
@@ -75,7 +75,7 @@ async def resubmit_observation(info: Info, input: ObservationIdInput) -> Observa
 
 
 async def observation(info: Info, id: strawberry.ID) -> Observation | None:
-    viewer = await info.context.require_viewer()
+    viewer = await info.context.require_actor()
     try:
         return Observation.from_document(await service.observation_for(viewer, str(id)))
     except NotFound:
@@ -89,7 +89,7 @@ async def observations(
     filter: ObservationFilter | None = None,
 ) -> Connection[Observation]:
     """Newest first; `first` is at most 100."""
-    viewer = await info.context.require_viewer()
+    viewer = await info.context.require_actor()
     where = service.ObservationFilter(
         states=frozenset(filter.states) if filter and filter.states else None,
         project_id=str(filter.project_id) if filter and filter.project_id else None,
@@ -111,7 +111,7 @@ async def observation_events(
     info: Info, project_id: strawberry.ID | None = None
 ) -> AsyncGenerator[ObservationEvent]:
     """State changes of observations the subscriber may see (checked per project, cached)."""
-    viewer = await info.context.require_viewer()
+    viewer = await info.context.require_actor()
     allowed: dict[str, bool] = {}
 
     async def may_see(project: str) -> bool:

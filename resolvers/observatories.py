@@ -18,7 +18,7 @@ from schema.observatories import (
 async def register_observatory(
     info: Info, input: RegisterObservatoryInput
 ) -> RegisterObservatoryPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         registered = await service.register_observatory(
             actor,
@@ -38,5 +38,5 @@ async def register_observatory(
 
 
 async def observatories(info: Info) -> list[Observatory]:
-    viewer = await info.context.require_viewer()
+    viewer = await info.context.require_actor()
     return [Observatory.from_document(o) for o in await service.observatories_visible_to(viewer)]

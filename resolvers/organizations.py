@@ -12,7 +12,7 @@ from schema.organizations import CreateOrganizationInput, CreateOrganizationPayl
 async def create_organization(
     info: Info, input: CreateOrganizationInput
 ) -> CreateOrganizationPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_viewer()  # a person: keys cannot found organizations
     try:
         organization = await service.create_organization(
             actor,
@@ -30,5 +30,5 @@ async def create_organization(
 
 
 async def organizations(info: Info) -> list[Organization]:
-    viewer = await info.context.require_viewer()
+    viewer = await info.context.require_actor()
     return [Organization.from_document(o) for o in await service.organizations_of(viewer)]

@@ -10,7 +10,7 @@ from schema.projects import CreateProjectInput, CreateProjectPayload, Project
 
 
 async def create_project(info: Info, input: CreateProjectInput) -> CreateProjectPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         project = await service.create_project(
             actor,

@@ -45,7 +45,7 @@ async def target_visibility(
     step_minutes: float = 10.0,
 ) -> TargetVisibility | None:
     """ra/dec: ICRS degrees. Null when the observatory is missing or not visible to you."""
-    viewer = await info.context.require_viewer()
+    viewer = await info.context.require_actor()
     try:
         observatory = await observatory_for(viewer, str(observatory_id), ObservatoryPermission.VIEW)
         series = await visibility.target_visibility(observatory, ra, dec, start, end, step_minutes)
@@ -58,7 +58,7 @@ async def target_visibility(
 
 async def night_plan(info: Info, observatory_id: strawberry.ID, night: date) -> NightPlan | None:
     """Null when the observatory is missing or not visible to you."""
-    viewer = await info.context.require_viewer()
+    viewer = await info.context.require_actor()
     try:
         observatory = await observatory_for(viewer, str(observatory_id), ObservatoryPermission.VIEW)
     except NotFound:
@@ -71,7 +71,7 @@ async def scheduling_explanation(
     info: Info, observation_id: strawberry.ID
 ) -> SchedulingExplanation | None:
     """Null when the observation is missing or not visible to you."""
-    viewer = await info.context.require_viewer()
+    viewer = await info.context.require_actor()
     try:
         observation = await observations.observation_for(viewer, str(observation_id))
     except NotFound:
@@ -89,7 +89,7 @@ async def scheduling_explanation(
 async def set_dispatch_enabled(
     info: Info, input: SetDispatchEnabledInput
 ) -> SetDispatchEnabledPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         changed = await controls.set_dispatch_enabled(
             actor, str(input.observatory_id), input.enabled
@@ -100,7 +100,7 @@ async def set_dispatch_enabled(
 
 
 async def create_reservation(info: Info, input: CreateReservationInput) -> ReservationPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         created = await reservation_service.create_reservation(
             actor,
@@ -117,7 +117,7 @@ async def create_reservation(info: Info, input: CreateReservationInput) -> Reser
 
 
 async def cancel_reservation(info: Info, input: CancelReservationInput) -> ReservationPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         cancelled = await reservation_service.cancel_reservation(
             actor, str(input.id), input.reason, input.ended_at

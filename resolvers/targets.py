@@ -23,7 +23,7 @@ from schema.targets import (
 async def resolve_target(
     info: Info, organization_id: strawberry.ID, name: str
 ) -> ResolveTargetPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         resolved = await access.look_up_target(actor, str(organization_id), name)
     except DomainError as error:
@@ -34,7 +34,7 @@ async def resolve_target(
 async def library_targets(
     info: Info, organization_id: strawberry.ID, search: str = "", first: int = 20
 ) -> list[LibraryTarget]:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         found = await access.search_targets(actor, str(organization_id), search, first)
     except DomainError as error:
@@ -45,7 +45,7 @@ async def library_targets(
 async def save_library_target(
     info: Info, input: SaveLibraryTargetInput
 ) -> SaveLibraryTargetPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         saved = await access.save_target(
             actor,
@@ -65,7 +65,7 @@ async def save_library_target(
 async def delete_library_target(
     info: Info, input: DeleteLibraryTargetInput
 ) -> DeleteLibraryTargetPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         await access.delete_target(actor, str(input.organization_id), str(input.id))
     except DomainError as error:

@@ -20,7 +20,7 @@ from schema.templates import (
 async def save_observation_template(
     info: Info, input: SaveObservationTemplateInput
 ) -> SaveObservationTemplatePayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         template = await service.save_template(actor, str(input.observation_id), input.name)
     except DomainError as error:
@@ -31,7 +31,7 @@ async def save_observation_template(
 async def create_observation_from_template(
     info: Info, input: CreateObservationFromTemplateInput
 ) -> ObservationPayload:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         created = await service.observe_from_template(
             actor, str(input.template_id), input.name, input.submit, info.context.services.events
@@ -42,7 +42,7 @@ async def create_observation_from_template(
 
 
 async def observation_templates(info: Info, project_id: strawberry.ID) -> list[ObservationTemplate]:
-    actor = await info.context.require_viewer()
+    actor = await info.context.require_actor()
     try:
         found = await service.templates_of_project(actor, str(project_id))
     except DomainError as error:

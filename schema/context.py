@@ -14,7 +14,7 @@ from domain.accounts.principal import Principal
 from domain.accounts.sessions import TokenPolicy, principal_for
 from domain.accounts.throttle import LoginLimits, LoginThrottle
 from domain.accounts.tokens import InvalidToken, issue_access_token
-from domain.accounts.user import User
+from domain.accounts.user import KeyScope, User
 from schema.dataloaders import Loaders
 from science_scheduler.services import Services
 
@@ -81,6 +81,15 @@ class GraphQLContext:
                 extensions={"code": "FORBIDDEN"},
             )
         return principal.user
+
+    async def require_actor(self) -> User:
+        """Who acts: the signed-in person, or an API key's creator capped by the key's scope."""
+        principal = await self.require_principal()
+        if principal.api_key is None:
+            return principal.user
+        key = principal.api_key
+        rights = {permission.value for permission in key.permissions} | {"read"}
+        return principal.user.acting_through(KeyScope(key.organization_id, frozenset(rights)))
 
     def client_address(self) -> str:
         """The direct peer's address (as uvicorn reports it) for per-address limits."""

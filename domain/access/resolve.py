@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from beanie import PydanticObjectId
 
+from domain.access.key_scope import observatory_cap, project_cap
 from domain.access.permissions import (
     ALL_OBSERVATORY,
     ALL_PROJECT,
@@ -41,6 +42,24 @@ def organization_grants(
 def project_permissions(
     user: User, project: Project, organization: Organization | None
 ) -> frozenset[ProjectPermission]:
+    """What `user` may do on `project`, capped by the API key it acts through, if any."""
+    return _held_on_project(user, project, organization) & project_cap(
+        user.key_scope, project.organization_id
+    )
+
+
+def observatory_permissions(
+    user: User, observatory: Observatory, organization: Organization | None
+) -> frozenset[ObservatoryPermission]:
+    """What `user` may do at `observatory`, capped by the API key it acts through, if any."""
+    return _held_at_observatory(user, observatory, organization) & observatory_cap(
+        user.key_scope, observatory.organization_id
+    )
+
+
+def _held_on_project(
+    user: User, project: Project, organization: Organization | None
+) -> frozenset[ProjectPermission]:
     if user.is_site_admin:
         return ALL_PROJECT
     assert user.id is not None
@@ -60,7 +79,7 @@ def project_permissions(
     return frozenset(granted)
 
 
-def observatory_permissions(
+def _held_at_observatory(
     user: User, observatory: Observatory, organization: Organization | None
 ) -> frozenset[ObservatoryPermission]:
     if user.is_site_admin:

@@ -18,8 +18,8 @@ async def create_user(
     actor: User, *, email: str, password: str, full_name: str = "", is_site_admin: bool = False
 ) -> User:
     """Create an account (site administrators only); the password is stored as argon2id."""
-    if not actor.is_site_admin:
-        raise Forbidden("only site administrators create accounts")
+    if not actor.is_site_admin or actor.key_scope is not None:
+        raise Forbidden("only site administrators, signed in as themselves, create accounts")
     problems = []
     if not _EMAIL.match(email.strip()):
         problems.append(FieldProblem(("email",), "is not an email address"))

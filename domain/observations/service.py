@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from beanie import PydanticObjectId
 
 from domain.access.permissions import ObservatoryPermission, ProjectPermission
-from domain.access.resolve import observatory_permissions
+from domain.access.resolve import observatory_permissions, project_permissions
 from domain.accounts.user import User, utcnow
 from domain.audit import UsageEvent, record_audit, snapshot
 from domain.dispatch.schedulability import ensure_schedulable
@@ -239,6 +239,8 @@ class ObservationFilter:
 
 async def visible_project_ids(user: User) -> list[PydanticObjectId] | None:
     """Projects whose observations `user` may see; None means all (site administrators)."""
+    if user.key_scope is not None:
+        return await _projects_in_key_scope(user)
     if user.is_site_admin:
         return None
     organizations = await Organization.find({"members.user_id": user.id}).to_list()
@@ -253,6 +255,19 @@ async def visible_project_ids(user: User) -> list[PydanticObjectId] | None:
         }
     ).to_list()
     return [p.id for p in projects if p.id is not None]
+
+
+async def _projects_in_key_scope(user: User) -> list[PydanticObjectId]:
+    assert user.key_scope is not None
+    organization = await Organization.get(user.key_scope.organization_id)
+    projects = await Project.find(
+        Project.organization_id == user.key_scope.organization_id
+    ).to_list()
+    return [
+        p.id
+        for p in projects
+        if p.id is not None and ProjectPermission.VIEW in project_permissions(user, p, organization)
+    ]
 
 
 def observation_query(

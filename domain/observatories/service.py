@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pymongo.errors import DuplicateKeyError
 
 from domain import secrets
+from domain.access.permissions import ObservatoryPermission
+from domain.access.resolve import observatory_permissions
 from domain.accounts.user import User
 from domain.audit import record_audit, snapshot
 from domain.errors import Conflict, FieldProblem, ValidationFailed
@@ -106,6 +108,17 @@ async def register_observatory(
 
 
 async def observatories_visible_to(user: User) -> list[Observatory]:
+    if user.key_scope is not None:
+        scope = user.key_scope
+        organization = await Organization.get(scope.organization_id)
+        found = await Observatory.find(
+            Observatory.organization_id == scope.organization_id
+        ).to_list()
+        return [
+            o
+            for o in sorted(found, key=lambda o: o.name)
+            if ObservatoryPermission.VIEW in observatory_permissions(user, o, organization)
+        ]
     if user.is_site_admin:
         return await Observatory.find_all().sort("name").to_list()
     organizations = await Organization.find({"members.user_id": user.id}).to_list()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from beanie import PydanticObjectId
 
+from domain.access.key_scope import organization_allows
 from domain.accounts.user import User
 from domain.errors import Forbidden, NotFound
 from domain.organizations.organization import Organization, OrganizationPermission
@@ -20,6 +21,13 @@ async def organization_for(
     )
     if organization is None:
         raise NotFound("organization", organization_id)
+    assert organization.id is not None
+    if not organization_allows(user.key_scope, organization.id, None):
+        raise NotFound("organization", organization_id)
+    if needed is not None and not organization_allows(
+        user.key_scope, organization.id, needed.value
+    ):
+        raise Forbidden(f"this API key lacks {needed.value} in {organization.short_name}")
     if user.is_site_admin:
         return organization
     assert user.id is not None

@@ -67,6 +67,9 @@ async def create_organization(
 
 
 async def organizations_of(user: User) -> list[Organization]:
+    if user.key_scope is not None:
+        scoped = await Organization.get(user.key_scope.organization_id)
+        return [scoped] if scoped is not None else []
     if user.is_site_admin:
         return await Organization.find_all().sort("name").to_list()
     return await Organization.find({"members.user_id": user.id}).sort("name").to_list()
