@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
@@ -92,6 +93,7 @@ class TypeSettings(BaseModel):
 
 
 class HistoryEntry(BaseModel):
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     at: datetime
     actor: str  # "user:<id>", "observatory:<id>" or "system"
     from_state: ObservationState | None
