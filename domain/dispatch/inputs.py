@@ -30,6 +30,7 @@ from domain.observations.states import ObservationState
 from domain.observatories.observatory import Observatory
 from domain.projects.project import Project, ProjectStatus
 from domain.scheduling import HorizonMask, ObservationSet, Site, make_observations
+from domain.scheduling.models import PER_OBSERVATION_FIELDS
 
 FRAME_OVERHEAD_S = 5.0
 """Per-frame overhead (download, dither settle) added to the exposure time (seconds)."""
@@ -197,25 +198,8 @@ def _posix(value: datetime | None) -> float | None:
     return None if value is None else value.timestamp()
 
 
-_COLUMNS = (
-    "ra",
-    "dec",
-    "priority",
-    "created_at",
-    "remaining_s",
-    "min_block_s",
-    "fraction_complete",
-    "fixed_time",
-    "window_start",
-    "window_end",
-    "min_altitude_deg",
-    "max_airmass",
-    "moon_distance_deg",
-    "moon_width_days",
-    "max_moon_illumination",
-    "max_sun_altitude_deg",
-    "bypass_darkness",
-)
+# The mapped row: target coordinates, then every per-observation array but the project.
+_COLUMNS = ("ra", "dec", *(f for f in PER_OBSERVATION_FIELDS if f != "project"))
 
 
 @dataclass(frozen=True, slots=True)

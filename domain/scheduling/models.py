@@ -151,7 +151,7 @@ class ObservationSet:
 
     def __post_init__(self) -> None:
         n = len(self.ids)
-        for name in _ARRAY_FIELDS:
+        for name in PER_OBSERVATION_FIELDS:
             value = getattr(self, name)
             if value.shape != (n,):
                 raise ValueError(f"{name} has shape {value.shape}, expected ({n},)")
@@ -163,7 +163,7 @@ class ObservationSet:
 
     def take(self, indices: IntArray) -> ObservationSet:
         """The subset at ``indices`` (in that order)."""
-        arrays = {name: getattr(self, name)[indices] for name in _ARRAY_FIELDS}
+        arrays = {name: getattr(self, name)[indices] for name in PER_OBSERVATION_FIELDS}
         return ObservationSet(
             ids=tuple(self.ids[int(i)] for i in indices),
             targets=TargetSet(self.targets.ra_deg[indices], self.targets.dec_deg[indices]),
@@ -171,7 +171,8 @@ class ObservationSet:
         )
 
 
-_ARRAY_FIELDS = (
+# The per-observation arrays of ObservationSet besides its targets (same length, same order).
+PER_OBSERVATION_FIELDS = (
     "priority",
     "created_at",
     "remaining_s",
