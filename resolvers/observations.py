@@ -6,17 +6,14 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 from beanie import PydanticObjectId
+from graphql import GraphQLError
 
 from domain.errors import DomainError, NotFound
 from domain.events import DomainEvent
-from domain.observations import service
+from domain.observations import query, service
 from domain.observations.lifecycle import OBSERVATION_TOPIC
-from domain.observations.observation import Observation as ObservationDocument
 from domain.observations.states import ObservationState
-from resolvers.pagination import paginate
-from schema.connection import (
-    Connection,
-)
+from schema.connection import MAX_PAGE, Connection, Edge, PageInfo
 from schema.context import Info
 from schema.errors import error_result
 from schema.observations import (
@@ -26,6 +23,7 @@ from schema.observations import (
     ObservationEvent,
     ObservationFilter,
     ObservationIdInput,
+    ObservationOrder,
     ObservationPayload,
 )
 
@@ -87,8 +85,11 @@ async def observations(
     first: int = 20,
     after: str | None = None,
     filter: ObservationFilter | None = None,
+    order_by: ObservationOrder | None = None,
 ) -> Connection[Observation]:
-    """Newest first; `first` is at most 100."""
+    """Newest first unless `orderBy` says otherwise; `first` is at most 100."""
+    if not 0 <= first <= MAX_PAGE:
+        raise _bad_input(f"first must be from 0 to {MAX_PAGE}")
     viewer = await info.context.require_actor()
     where = service.ObservationFilter(
         states=frozenset(filter.states) if filter and filter.states else None,
@@ -96,15 +97,31 @@ async def observations(
         target_name=filter.target_name if filter else None,
         priority_at_least=filter.priority_at_least if filter else None,
     )
-    query = service.observation_query(await service.visible_project_ids(viewer), where)
-    return await paginate(
-        ObservationDocument,
-        query,
-        first=first,
-        after=after,
-        newest_first=True,
-        to_node=Observation.from_document,
+    order = order_by.to_order() if order_by else query.NEWEST_FIRST
+    matching = service.observation_query(await service.visible_project_ids(viewer), where)
+    try:
+        page = await query.read_page(matching, order, first=first, after=after)
+    except query.InvalidCursor as error:
+        raise _bad_input(str(error)) from None
+    edges = [
+        Edge(cursor=query.encode_cursor(o, order), node=Observation.from_document(o))
+        for o in page.observations
+    ]
+
+    async def count_all() -> int:
+        return await query.count(matching)
+
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+        ),
+        count_all=count_all,
     )
+
+
+def _bad_input(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_INPUT"})
 
 
 async def observation_events(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -34,6 +35,9 @@ class GraphQLContext:
     loaders: Loaders = field(default_factory=Loaders)
     _principal: Principal | None = field(default=None, init=False)
     _principal_resolved: bool = field(default=False, init=False)
+    # Top-level fields resolve concurrently: the first resolves the credential, the rest wait.
+    _principal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _refusal: str | None = field(default=None, init=False)
 
     def _bearer(self) -> str | None:
         header: object = self.request.headers.get("authorization")
@@ -47,16 +51,19 @@ class GraphQLContext:
 
     async def principal(self) -> Principal | None:
         """Who is acting: a user (access token) or an API key; None when anonymous."""
-        if not self._principal_resolved:
-            self._principal_resolved = True
-            credential = self._bearer()
-            if credential is not None:
-                try:
-                    self._principal = await principal_for(
-                        credential, self.services.settings.resolved_secret_key()
-                    )
-                except InvalidToken as error:
-                    raise NotAuthenticated(str(error)) from None
+        async with self._principal_lock:
+            if not self._principal_resolved:
+                credential = self._bearer()
+                if credential is not None:
+                    try:
+                        self._principal = await principal_for(
+                            credential, self.services.settings.resolved_secret_key()
+                        )
+                    except InvalidToken as error:
+                        self._refusal = str(error)
+                self._principal_resolved = True
+        if self._refusal is not None:
+            raise NotAuthenticated(self._refusal)
         return self._principal
 
     async def require_principal(self) -> Principal:

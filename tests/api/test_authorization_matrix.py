@@ -1,4 +1,8 @@
-"""Every operation × every role: outcomes as docs/permissions.md says, denials change nothing."""
+"""Every operation × every role: outcomes as docs/permissions.md says, denials change nothing.
+
+Besides the roles, two columns present credentials that must no longer work: an access token
+past its expiry and an API key its creator revoked (it had every permission before).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ ROLES = (
     "outsider",
     "anonymous",
     "expired",
+    "revoked_key",
 )
 
 LOGIN = """mutation ($email: String!, $password: String!) {
@@ -71,6 +76,15 @@ VIEW_OBSERVATION = """query ($id: ID!) { observation(id: $id) { id } }"""
 CANCEL_OBSERVATION = """mutation ($id: ID!) {
   cancelObservation(input: {id: $id}) { __typename }
 }"""
+CREATE_API_KEY = """mutation ($org: ID!) {
+  createApiKey(input: {organizationId: $org, name: "revoked in the matrix",
+    permissions: [WRITE, MANAGE_MEMBERS, MANAGE_OBSERVATORIES, MANAGE_PROJECTS]}) {
+    __typename ... on ApiKeyCreated { secret apiKey { id } }
+  }
+}"""
+REVOKE_API_KEY = """mutation ($id: ID!) {
+  revokeApiKey(input: {id: $id}) { __typename }
+}"""
 
 # role -> expected outcome, per operation (docs/permissions.md has the same table).
 EXPECTED: dict[str, dict[str, str]] = {
@@ -109,7 +123,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 for outcomes in EXPECTED.values():
-    outcomes.update(anonymous="UNAUTHENTICATED", expired="UNAUTHENTICATED")
+    outcomes.update(
+        anonymous="UNAUTHENTICATED", expired="UNAUTHENTICATED", revoked_key="UNAUTHENTICATED"
+    )
 
 
 class World:
@@ -167,6 +183,15 @@ class World:
             self.secret_key,
             algorithm=ALGORITHM,
         )
+        self.tokens["revoked_key"] = await self.revoked_api_key()
+
+    async def revoked_api_key(self) -> str:
+        created = await self.call(CREATE_API_KEY, "owner", org=self.organization)
+        key = created["data"]["createApiKey"]
+        assert key["__typename"] == "ApiKeyCreated", created
+        revoked = await self.call(REVOKE_API_KEY, "owner", id=key["apiKey"]["id"])
+        assert revoked["data"]["revokeApiKey"]["__typename"] == "ApiKey", revoked
+        return str(key["secret"])
 
     async def owners_observation(self) -> str:
         created = await self.call(CREATE_OBSERVATION, "owner", project=self.project)
