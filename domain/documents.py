@@ -11,7 +11,9 @@ from domain.audit import AuditEntry, UsageEvent
 from domain.dispatch.record import DispatchRecord
 from domain.frames.frame import Frame
 from domain.observations.observation import Observation
+from domain.observatories.live_status import ObservatoryLiveStatus
 from domain.observatories.observatory import Observatory
+from domain.observatories.registration import ObservatoryRegistration
 from domain.observatories.reservation import Reservation
 from domain.organizations.organization import Organization
 from domain.projects.project import Project
@@ -33,4 +35,6 @@ DOCUMENT_MODELS: list[type[Document]] = [
     ObservationTemplate,
     AuditEntry,
     UsageEvent,
+    ObservatoryLiveStatus,
+    ObservatoryRegistration,
 ]

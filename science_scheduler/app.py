@@ -20,15 +20,20 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
+from domain import sealing
 from domain.accounts.service import ensure_site_admin
+from domain.dispatch.ephemeris_cache import EPHEMERIDES
 from domain.dispatch.ephemeris_cache import warm_up as warm_up_ephemerides
 from domain.storage.filesystem_store import FilesystemObjectStore
 from domain.system_events import announce_system_event
+from plugin_bridge.adapter.endpoint import plugin_route
 from schema.context import GraphQLContext, NotAuthenticated
 from schema.root import build_schema
 from science_scheduler.body_limit import BodyLimitMiddleware
+from science_scheduler.plugin_hub import build_hub
 from science_scheduler.readiness import check_readiness
 from science_scheduler.request_id import RequestIdMiddleware
+from science_scheduler.routes.client_static import client_route
 from science_scheduler.routes.object_downloads import object_download_route
 from science_scheduler.routes.uploads import upload_route
 from science_scheduler.services import Services, close_services, open_services
@@ -91,26 +96,33 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        sealing.configure(settings.resolved_secret_key())  # new plugin keys at rest
         services = await open_services(settings)
         state["services"] = services
         graphql = _GraphQLApp(services)
         app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
         app.router.routes.append(WebSocketRoute("/graphql", graphql))
         app.router.routes.append(upload_route(services))
+        plugin_hub = build_hub(settings, services.events)
+        app.router.routes.append(plugin_route(plugin_hub))
         if isinstance(services.objects, FilesystemObjectStore):
             app.router.routes.append(object_download_route(services.objects))
+        app.router.routes.append(client_route(settings.client_dir))  # last: catch-all
         await services.events.wait_listening()
+        await plugin_hub.start()
         await _bootstrap_site_admin(settings)
         await announce_system_event(
             services.events, "api_started", f"API process {os.getpid()} started"
         )
         log.info("api ready")
         # Astropy's first use costs 1-2 s: pay it now, off the loop, not in the first request.
+        EPHEMERIDES.resize(settings.ephemeris_cache_entries)
         warming = asyncio.create_task(asyncio.to_thread(warm_up_ephemerides))
         try:
             yield
         finally:
             await warming
+            await plugin_hub.stop()
             await close_services(services)
 
     routes: list[BaseRoute] = [

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from domain.documents import DOCUMENT_MODELS
 from domain.events import EventBus
 from domain.storage.object_store import ObjectStore
+from plugin_bridge.storage.documents import BRIDGE_DOCUMENT_MODELS
 from science_scheduler.object_store_factory import build_object_store
 from science_scheduler.settings import Settings
 
@@ -48,7 +49,7 @@ async def open_services(settings: Settings) -> Services:
     )
     await init_beanie(
         database=mongo[settings.mongodb_database],
-        document_models=DOCUMENT_MODELS,
+        document_models=[*DOCUMENT_MODELS, *BRIDGE_DOCUMENT_MODELS],
     )
     redis = Redis.from_url(redis_url, socket_connect_timeout=2, retry_on_timeout=True)
     objects = build_object_store(settings)

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(Path("data"), validation_alias=AliasChoices("SCHEDULER_DATA_DIR"))
+    # The built web client served at `/` (docs/gui.md); the checkout's client/dist by default.
+    client_dir: Path = Field(
+        Path(__file__).resolve().parents[1] / "client" / "dist",
+        validation_alias=AliasChoices("SCHEDULER_CLIENT_DIR"),
+    )
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("SCHEDULER_HOST"))
     port: Annotated[int, Field(ge=1, le=65535)] = Field(
         8000, validation_alias=AliasChoices("SCHEDULER_PORT")
@@ -111,6 +116,23 @@ class Settings(BaseSettings):
     )
     pipeline_stuck_seconds: Annotated[int, Field(ge=1)] = Field(
         600, validation_alias=AliasChoices("SCHEDULER_PIPELINE_STUCK_SECONDS")
+    )
+    # Dispatch: ephemerides kept in memory, one per site and night (a fleet's worth and more).
+    ephemeris_cache_entries: Annotated[int, Field(ge=1)] = Field(
+        2048, validation_alias=AliasChoices("SCHEDULER_EPHEMERIS_CACHE_ENTRIES")
+    )
+    # The observatory plugin bridge (docs/plugin-protocol.md, "Heartbeats and timeouts").
+    plugin_heartbeat_interval_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
+        30.0, validation_alias=AliasChoices("SCHEDULER_PLUGIN_HEARTBEAT_INTERVAL_SECONDS")
+    )
+    plugin_heartbeat_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
+        90.0, validation_alias=AliasChoices("SCHEDULER_PLUGIN_HEARTBEAT_TIMEOUT_SECONDS")
+    )
+    plugin_offline_grace_seconds: Annotated[float, Field(ge=0, le=86400)] = Field(
+        300.0, validation_alias=AliasChoices("SCHEDULER_PLUGIN_OFFLINE_GRACE_SECONDS")
+    )
+    plugin_min_version: str = Field(
+        "1.0.0", validation_alias=AliasChoices("SCHEDULER_PLUGIN_MIN_VERSION")
     )
 
     @field_validator("mongodb_url")

@@ -4,7 +4,10 @@ A dispatch "night" runs from local mean solar noon (from the longitude) to the n
 ephemeris extends ``LOOKAHEAD_S`` past the next noon so that any decision inside the night has
 the core's full look-ahead. Computation runs in a worker thread (``asyncio.to_thread``);
 concurrent requests for the same key share one computation. Entries are keyed by the site's
-geometry as well, so an edited location or horizon gets a fresh ephemeris.
+geometry and the span only (an ephemeris depends on nothing else), so telescopes sharing a
+site share one, and an edited location or horizon gets a fresh one. The size
+(``SCHEDULER_EPHEMERIS_CACHE_ENTRIES``, default 2048) must exceed the number of sites a
+process dispatches for, or entries are evicted and recomputed at ~0.2 s of CPU each.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from domain.scheduling import Ephemeris, Site, compute_ephemeris
 
 DAY_S = 86400.0
 LOOKAHEAD_S = 16 * 3600.0
-MAX_ENTRIES = 128
+MAX_ENTRIES = 2048
 
 
 def night_start(lon_deg: float, now: float) -> float:
@@ -38,15 +41,18 @@ def _site_key(site: Site) -> Hashable:
 
 
 class EphemerisCache:
-    """Ephemerides by (observatory, span), computed off the event loop, least recently used out."""
+    """Ephemerides by (site, span), computed off the event loop, least recently used out."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self._entries: OrderedDict[Hashable, asyncio.Future[Ephemeris]] = OrderedDict()
         self._max_entries = max_entries
 
     async def span(self, observatory_id: str, site: Site, start: float, end: float) -> Ephemeris:
-        """The ephemeris of `site` over [start, end] (UTC POSIX seconds)."""
-        key = (observatory_id, _site_key(site), start, end)
+        """The ephemeris of `site` over [start, end] (UTC POSIX seconds).
+
+        `observatory_id` names the caller only; the key is the site's geometry.
+        """
+        key = (_site_key(site), start, end)
         future = self._entries.get(key)
         if future is not None:
             self._entries.move_to_end(key)
@@ -69,6 +75,12 @@ class EphemerisCache:
         """The ephemeris of the dispatch night containing `now`, with the look-ahead."""
         start = night_start(site.lon_deg, now)
         return await self.span(observatory_id, site, start, start + DAY_S + LOOKAHEAD_S)
+
+    def resize(self, max_entries: int) -> None:
+        """Keep at most `max_entries` ephemerides from now on."""
+        self._max_entries = max_entries
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
 
     def clear(self) -> None:
         self._entries.clear()

@@ -34,6 +34,7 @@ from domain.imaging.fits_header import (
     InvalidFitsFile,
     read_fits_header,
 )
+from domain.observations.completion import complete_if_uploaded
 from domain.observations.observation import Observation
 from domain.organizations.organization import Organization
 from domain.projects.access import project_for
@@ -346,4 +347,18 @@ async def receive_frame(
         await queue.enqueue(frame, Step.INGEST)
     except Exception:  # the frame is recorded; the sweeper queues it when Redis is back
         log.exception("could not queue the ingest of frame %s", frame.id)
+    await _complete_run(frame, uploader.actor, bus)
     return UploadOutcome(frame, created=True)
+
+
+async def _complete_run(frame: Frame, actor: str, bus: EventBus) -> None:
+    """The last frame of a run the plugin already called complete completes the observation."""
+    if frame.assignment_id is None:
+        return
+    try:
+        record = await DispatchRecord.get(frame.assignment_id)
+        observation = await Observation.get(frame.observation_id)
+        if record is not None and observation is not None:
+            await complete_if_uploaded(record, observation, actor=actor, bus=bus)
+    except Exception:  # the frame is stored; the plugin's next report completes the run
+        log.exception("could not check the run of frame %s for completion", frame.id)

@@ -78,6 +78,8 @@ class Observatory(Document):
     equipment: Equipment = Field(default_factory=Equipment)
     dispatch_enabled: bool = True
     maintenance: bool = False
+    maintenance_reason: str = ""  # why, while in maintenance (domain/observatories/maintenance.py)
+    maintenance_since: datetime | None = None
     safety: Safety = Safety.UNKNOWN  # reported by the plugin; see docs/scheduling.md
     api_key_prefix: Annotated[str, Indexed(unique=True)]
     api_key_hash: str

@@ -11,6 +11,7 @@ Phases: connecting -> (awaiting_approval ->) authenticated -> ready -> closed.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -81,6 +82,12 @@ _ALLOWED: dict[SessionPhase, frozenset[str]] = {
 }
 _ALWAYS = frozenset({"heartbeat", "goodbye", "ack", "nack"})
 
+LATEST_VALUE_KINDS = frozenset({"status", "progress"})
+"""Reports whose effect is "these fields now hold these values": applying one again, in the
+order sent, changes nothing, so their answers are not stored durably (see the protocol's
+server-side section); a session remembers the last RECENT_ANSWERS of them in memory."""
+RECENT_ANSWERS = 1024
+
 
 @dataclass(frozen=True)
 class _Invalid:
@@ -119,6 +126,8 @@ class PluginSession:
         self.hello: m.Hello | None = None
         self.in_flight: dict[str, m.Envelope] = {}
         self._pending_observatory: str | None = None
+        self._recent_reports: OrderedDict[str, StoredAnswer] = OrderedDict()
+        self._copies: dict[str, int] = {}  # in-flight message id -> copies received
 
     # -- building messages --------------------------------------------------------------
 
@@ -349,6 +358,15 @@ class PluginSession:
             return [self._send(pending)]
         return self._refused(outcome, hello.id, now)
 
+    def registration_rejected(self, outcome: AuthRefused, now: datetime) -> list[Effect]:
+        """An admin rejected the registration this session waits on: nack the hello, close.
+
+        Does nothing unless the session is awaiting approval.
+        """
+        if self.phase is not SessionPhase.AWAITING_APPROVAL or self.hello is None:
+            return []
+        return self._refused(outcome, self.hello.id, now)
+
     def _refused(self, outcome: AuthRefused, hello_id: str, now: datetime) -> list[Effect]:
         nack = self._nack(outcome.code, outcome.message, hello_id, now)
         code = _REFUSAL_CLOSE.get(outcome.code, CC.AUTHENTICATION_FAILED)
@@ -392,12 +410,17 @@ class PluginSession:
             text = "send state_report after welcome and wait for reconciliation"
             return [self._send(self._nack(E.NOT_READY, text, message.id, now))]
         assert self.observatory_id is not None
-        stored = await self.dedup.get(self.observatory_id, message.id)
+        if kind in LATEST_VALUE_KINDS:
+            stored = self._recent_reports.get(message.id)
+        else:
+            stored = await self.dedup.get(self.observatory_id, message.id)
         if stored is not None:
             if isinstance(message, m.StateReport):
                 return await self._become_ready(stored)
             return self._replay(stored)
         if message.id in self.in_flight:
+            # answered when the first copy has been applied, once per copy
+            self._copies[message.id] = self._copies.get(message.id, 1) + 1
             return []
         self.in_flight[message.id] = message
         payload: Any = message
@@ -443,6 +466,7 @@ class PluginSession:
     async def applied(self, message_id: str, outcome: Outcome, now: datetime) -> list[Effect]:
         """The domain applied (or refused) the message `message_id`: ack or nack it."""
         message = self.in_flight.pop(message_id, None)
+        copies = self._copies.pop(message_id, 1)
         if message is None or self.observatory_id is None:
             return []
         if isinstance(outcome, Rejected):
@@ -450,11 +474,16 @@ class PluginSession:
                 outcome.code, outcome.message, message_id, now, outcome.details, outcome.retryable
             )
             if outcome.retryable:
-                return [] if self.phase is SessionPhase.CLOSED else [self._send(nack)]
+                closed = self.phase is SessionPhase.CLOSED
+                return [] if closed else [self._send(nack) for _ in range(copies)]
             stored = StoredAnswer(nack)
         else:
             ack = self.compose(m.Ack, now, correlation_id=message_id, result=outcome.result)
             stored = StoredAnswer(ack, outcome.replies)
+        if m.type_name(type(message)) in LATEST_VALUE_KINDS and not stored.replies:
+            self._remember_report(message_id, stored)
+            closed = self.phase is SessionPhase.CLOSED
+            return [] if closed else [e for _ in range(copies) for e in self._replay(stored)]
         stored = await self.dedup.put(self.observatory_id, message_id, stored)
         for reply in stored.replies:
             if m.is_command(reply):
@@ -463,7 +492,12 @@ class PluginSession:
             return []
         if isinstance(message, m.StateReport) and self.phase is SessionPhase.AUTHENTICATED:
             return await self._become_ready(stored)
-        return self._replay(stored)
+        return [effect for _ in range(copies) for effect in self._replay(stored)]
+
+    def _remember_report(self, message_id: str, answer: StoredAnswer) -> None:
+        self._recent_reports[message_id] = answer
+        while len(self._recent_reports) > RECENT_ANSWERS:
+            self._recent_reports.popitem(last=False)
 
     async def _become_ready(self, stored: StoredAnswer) -> list[Effect]:
         """Answer the state report, then resend the unacked commands in their order."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -399,6 +400,33 @@ async def test_a_duplicate_gets_the_original_answer_and_is_applied_once() -> Non
     assert strip[0]["result"] == {"dispatched": False}
 
 
+async def test_a_status_is_acked_without_an_answer_record_and_a_duplicate_once() -> None:
+    # given a ready session
+    dedup = MemoryDedupStore()
+    session = new_session(dedup)
+    plugin = Plugin(counter("plg"))
+    await ready(session, plugin)
+    fields: dict[str, Any] = {
+        "operational_state": "ready",
+        "safety": "safe",
+        "operations_enabled": True,
+    }
+    text, status_id = plugin.frame("status", T0, **fields)
+
+    # when it is applied, then arrives again with the same id on the same connection
+    (apply,) = await session.receive(text, T0)
+    first = await session.applied(status_id, Applied(), T0)
+    again, _ = plugin.frame("status", later(1), id=status_id, **fields)
+    second = await session.receive(again, later(1))
+
+    # then both copies get the same ack, the domain was asked once, nothing was stored
+    assert isinstance(apply, Apply)
+    assert [msg["id"] for msg in sent(second)] == [msg["id"] for msg in sent(first)]
+    assert sent(second)[0]["type"] == "ack"
+    assert all(isinstance(effect, Send) for effect in second)
+    assert await dedup.get(OBSERVATORY, status_id) is None
+
+
 async def test_a_duplicate_while_the_first_is_being_applied_waits_for_it() -> None:
     session = new_session()
     plugin = Plugin(counter("plg"))
@@ -409,6 +437,12 @@ async def test_a_duplicate_while_the_first_is_being_applied_waits_for_it() -> No
     again, _ = plugin.frame("request_work", T0, id=message_id)
 
     assert await session.receive(again, T0) == []
+    answers = await session.applied(message_id, Applied({"dispatched": False}), later(1))
+    assert [(msg["type"], msg["correlation_id"]) for msg in sent(answers)] == [
+        ("ack", message_id),
+        ("ack", message_id),
+    ]
+    assert sent(answers)[0]["id"] == sent(answers)[1]["id"]  # the same stored answer
 
 
 async def test_a_duplicate_after_reconnect_is_answered_from_the_store() -> None:
@@ -680,6 +714,51 @@ async def test_registration_waits_for_approval_then_the_key_and_welcome_follow()
     assert [msg["type"] for msg in sent(acked)] == ["welcome"]
     assert session.phase is SessionPhase.AUTHENTICATED
     assert await outbox.pending(OBSERVATORY) == []
+
+
+async def test_a_rejected_registration_nacks_the_hello_and_closes() -> None:
+    # given a session waiting for an admin to approve its registration
+    session = new_session()
+    plugin = Plugin(counter("plg"))
+    registration = {
+        "code": "ridge-01",
+        "name": "Ridge Observatory",
+        "contact_email": "ops@ridge.example",
+        "latitude_deg": 44.5,
+        "longitude_deg": -110.2,
+    }
+    text, hello_id = plugin.hello(T0, api_key=None, registration=registration)
+    await session.receive(text, T0)
+    await session.hello_answered(RegistrationPending("reg-1"), T0)
+
+    # when the admin rejects it
+    refusal = AuthRefused(m.ErrorCode.REGISTRATION_REJECTED, "rejected by an administrator")
+    effects = session.registration_rejected(refusal, later(60))
+    again = session.registration_rejected(refusal, later(61))
+
+    # then the hello is nacked, the socket closed once, and no observatory attached
+    assert nack_of(effects[:1])["code"] == "registration_rejected"
+    assert nack_of(effects[:1])["correlation_id"] == hello_id
+    assert effects[1:] == [Close(CC.REGISTRATION_REJECTED, "rejected by an administrator")]
+    assert again == []
+    assert session.phase is SessionPhase.CLOSED
+    assert session.observatory_id is None
+
+
+async def test_rejecting_a_session_not_awaiting_approval_does_nothing() -> None:
+    # given a session authenticated with a key
+    session = new_session()
+    text, _ = Plugin(counter("plg")).hello(T0)
+    await session.receive(text, T0)
+    await session.hello_answered(Authenticated(OBSERVATORY), T0)
+
+    # when a rejection arrives for it
+    refusal = AuthRefused(m.ErrorCode.REGISTRATION_REJECTED, "rejected")
+    effects = session.registration_rejected(refusal, later(1))
+
+    # then
+    assert effects == []
+    assert session.phase is SessionPhase.AUTHENTICATED
 
 
 async def test_every_message_kind_maps_to_its_command() -> None:

@@ -1,0 +1,1 @@
+"""The thin WebSocket adapter: moves frames and time into `PluginSession`, carries out effects."""

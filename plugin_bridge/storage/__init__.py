@@ -1,0 +1,1 @@
+"""Durable MongoDB (Beanie) implementations of the core's DedupStore and Outbox ports."""
