@@ -77,6 +77,20 @@ def _cmd_users_create_admin(args: argparse.Namespace) -> None:
     create_admin(_settings(args), args.email, args.password_stdin)
 
 
+def _cmd_simulate_observatory(args: argparse.Namespace) -> None:
+    from science_scheduler.simulator.command import run
+
+    configure_logging("simulator", "INFO", "console")
+    run(args)
+
+
+def _cmd_demo(args: argparse.Namespace) -> None:
+    from science_scheduler.demo import run_demo
+
+    configure_logging("demo", "INFO", "console")
+    run_demo(args)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="science-scheduler", description="Science scheduling server for observatories."
@@ -119,6 +133,20 @@ def _parser() -> argparse.ArgumentParser:
         help="read the password from the first line of standard input (for scripts)",
     )
     create_admin.set_defaults(handler=_cmd_users_create_admin)
+
+    from science_scheduler.demo import add_demo_arguments
+    from science_scheduler.simulator.command import add_arguments as add_simulator_arguments
+
+    simulate = commands.add_parser(
+        "simulate-observatory", help="run a simulated observatory (the reference plugin)"
+    )
+    add_simulator_arguments(simulate)
+    simulate.set_defaults(handler=_cmd_simulate_observatory)
+    demo = commands.add_parser(
+        "demo", help="serve, create demo data and run a simulated observatory at night now"
+    )
+    add_demo_arguments(demo)
+    demo.set_defaults(handler=_cmd_demo)
     return parser
 
 
