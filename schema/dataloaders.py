@@ -8,9 +8,14 @@ from dataclasses import dataclass, field
 from beanie import Document, PydanticObjectId
 from strawberry.dataloader import DataLoader
 
-from domain.accounts.user import User
+from domain.accounts.user import User, utcnow
+from domain.observations.observation import Observation
+from domain.observatories.live_status import ObservatoryLiveStatus
 from domain.observatories.observatory import Observatory
+from domain.observatories.reservation import Reservation
+from domain.observatories.reservation_listing import reservations_of
 from domain.organizations.organization import Organization
+from domain.projects.listing import projects_by_organization
 from domain.projects.project import Project
 
 
@@ -39,3 +44,39 @@ class Loaders:
     user_by_id: DataLoader[PydanticObjectId, User | None] = field(
         default_factory=lambda: _loader(User)
     )
+    live_status_by_observatory_id: DataLoader[PydanticObjectId, ObservatoryLiveStatus | None] = (
+        field(default_factory=lambda: DataLoader(load_fn=_live_statuses))
+    )
+    observation_by_id: DataLoader[PydanticObjectId, Observation | None] = field(
+        default_factory=lambda: _loader(Observation)
+    )
+    current_reservations_by_observatory_id: DataLoader[PydanticObjectId, list[Reservation]] = field(
+        default_factory=lambda: DataLoader(load_fn=_current_reservations)
+    )
+    reservations_by_observatory_id: DataLoader[PydanticObjectId, list[Reservation]] = field(
+        default_factory=lambda: DataLoader(load_fn=_all_reservations)
+    )
+    projects_by_organization_id: DataLoader[PydanticObjectId, list[Project]] = field(
+        default_factory=lambda: DataLoader(load_fn=_projects_of_organizations)
+    )
+
+
+async def _live_statuses(ids: Sequence[PydanticObjectId]) -> list[ObservatoryLiveStatus | None]:
+    found = await ObservatoryLiveStatus.find({"observatory_id": {"$in": list(set(ids))}}).to_list()
+    by_id = {status.observatory_id: status for status in found}
+    return [by_id.get(identifier) for identifier in ids]
+
+
+async def _current_reservations(ids: Sequence[PydanticObjectId]) -> list[list[Reservation]]:
+    grouped = await reservations_of(ids, ending_after=utcnow())
+    return [grouped.get(identifier, []) for identifier in ids]
+
+
+async def _all_reservations(ids: Sequence[PydanticObjectId]) -> list[list[Reservation]]:
+    grouped = await reservations_of(ids, ending_after=None)
+    return [grouped.get(identifier, []) for identifier in ids]
+
+
+async def _projects_of_organizations(ids: Sequence[PydanticObjectId]) -> list[list[Project]]:
+    grouped = await projects_by_organization(ids)
+    return [grouped.get(identifier, []) for identifier in ids]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain.frames import frame as model
 from schema.context import Info
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+
+if TYPE_CHECKING:
+    from schema.observations import Observation
 
 FrameState = strawberry.enum(model.FrameState)
 StepStatus = strawberry.enum(model.StepStatus)
@@ -104,6 +107,14 @@ class Frame:
         return await info.context.services.objects.signed_url(
             key, expires_in=URL_LIFETIME, filename=filename
         )
+
+    @strawberry.field(description="The observation it belongs to, if you may see it.")  # type: ignore[untyped-decorator]
+    async def observation(
+        self, info: Info
+    ) -> Annotated[Observation, strawberry.lazy("schema.observations")] | None:
+        from schema.frame_observation import frame_observation
+
+        return await frame_observation(info, self.observation_id)
 
     @strawberry.field(description="Signed link to the stored .fits.fz (valid 10 minutes).")  # type: ignore[untyped-decorator]
     async def download_url(self, info: Info) -> str | None:

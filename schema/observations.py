@@ -9,9 +9,11 @@ import strawberry
 from beanie import PydanticObjectId
 
 from domain.observations import observation as model
+from domain.observations import query
 from domain.observations.request import ObservationRequest, TargetRequest
 from domain.observations.states import ObservationState as DomainObservationState
 from schema.context import Info
+from schema.conversion import mirror
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
 from schema.observatories import Observatory
 from schema.projects import Project
@@ -56,7 +58,7 @@ class Target:
             dec_deg=target.dec_deg,
             rotation_deg=target.rotation_deg,
             resolved_by=target.resolved_by,
-            exposures=[ExposureSet.from_pydantic(e) for e in target.exposures],
+            exposures=[mirror(ExposureSet, e) for e in target.exposures],
         )
 
 
@@ -204,8 +206,8 @@ class Observation:
             state=observation.state,
             targets=[Target.from_model(t) for t in observation.targets],
             constraints=Constraints.from_model(observation.constraints),
-            thresholds=AcceptanceThresholds.from_pydantic(observation.thresholds),
-            type_settings=TypeSettings.from_pydantic(observation.type_settings),
+            thresholds=mirror(AcceptanceThresholds, observation.thresholds),
+            type_settings=mirror(TypeSettings, observation.type_settings),
             notes=observation.notes,
             history=[
                 HistoryEntry(
@@ -278,6 +280,21 @@ class ObservationIdInput:
 class CancelObservationInput:
     id: strawberry.ID
     reason: str = ""
+
+
+ObservationOrderField = strawberry.enum(
+    query.ObservationOrderField, description="What a list of observations is sorted by."
+)
+OrderDirection = strawberry.enum(query.OrderDirection)
+
+
+@strawberry.input(description="Sort order; rows that tie on the field are ordered by id.")
+class ObservationOrder:
+    field: ObservationOrderField = query.ObservationOrderField.CREATED_AT  # type: ignore[valid-type]
+    direction: OrderDirection = query.OrderDirection.DESC  # type: ignore[valid-type]
+
+    def to_order(self) -> query.ObservationOrder:
+        return query.ObservationOrder(field=self.field, direction=self.direction)
 
 
 @strawberry.input(description="Narrow a list of observations; all fields combine with AND.")

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from beanie import PydanticObjectId
 
 from domain.observatories.observatory import Equipment as EquipmentModel
 from domain.observatories.observatory import HorizonPoint as HorizonPointModel
 from domain.observatories.observatory import Location as LocationModel
 from domain.observatories.observatory import Observatory as ObservatoryDocument
 from domain.observatories.observatory import Safety
+from schema.context import Info
+from schema.conversion import mirror
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+
+if TYPE_CHECKING:
+    from schema.member_lists import ObservatoryMember
+    from schema.observatory_status import ObservatoryLiveStatus
+    from schema.scheduling import Reservation
 
 strawberry.enum(Safety, name="Safety")
 
@@ -87,12 +95,50 @@ class Observatory:
     horizon: list[HorizonPoint]
     equipment: Equipment
     dispatch_enabled: bool
-    maintenance: bool
+    maintenance: bool = strawberry.field(
+        description="Taken out of service by an operator: it is given no work."
+    )
+    maintenance_reason: str = strawberry.field(description="Why, while in maintenance.")
+    maintenance_since: datetime | None = strawberry.field(
+        description="When this maintenance began; null when in service."
+    )
     safety: Safety = strawberry.field(
         description="What its safety device last reported; unknown counts as unsafe."
     )
     api_key_prefix: str = strawberry.field(description="The visible start of its API key.")
     created_at: datetime
+
+    @strawberry.field(description="Its plugin link and last reports; null before it connected.")  # type: ignore[untyped-decorator]
+    async def live_status(
+        self, info: Info
+    ) -> Annotated[ObservatoryLiveStatus, strawberry.lazy("schema.observatory_status")] | None:
+        status = await info.context.loaders.live_status_by_observatory_id.load(
+            PydanticObjectId(self.id)
+        )
+        if status is None:
+            return None
+        from schema.observatory_status import ObservatoryLiveStatus as LiveStatus
+
+        return LiveStatus.from_document(status)
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Its reservations by start time: current and coming ones, or all of them "
+        "with includePast (at most 200)."
+    )
+    async def reservations(
+        self, info: Info, include_past: bool = False
+    ) -> list[Annotated[Reservation, strawberry.lazy("schema.scheduling")]]:
+        from schema.observatory_reservations import observatory_reservations
+
+        return await observatory_reservations(info, str(self.id), include_past)
+
+    @strawberry.field(description="Its direct members and their permissions.")  # type: ignore[untyped-decorator]
+    async def members(
+        self, info: Info
+    ) -> list[Annotated[ObservatoryMember, strawberry.lazy("schema.member_lists")]]:
+        from schema.member_lists import observatory_members
+
+        return await observatory_members(info, str(self.id))
 
     @classmethod
     def from_document(cls, observatory: ObservatoryDocument) -> Observatory:
@@ -102,11 +148,13 @@ class Observatory:
             name=observatory.name,
             code=observatory.code,
             description=observatory.description,
-            location=Location.from_pydantic(observatory.location),
-            horizon=[HorizonPoint.from_pydantic(p) for p in observatory.horizon],
+            location=mirror(Location, observatory.location),
+            horizon=[mirror(HorizonPoint, p) for p in observatory.horizon],
             equipment=Equipment.from_model(observatory.equipment),
             dispatch_enabled=observatory.dispatch_enabled,
             maintenance=observatory.maintenance,
+            maintenance_reason=observatory.maintenance_reason,
+            maintenance_since=observatory.maintenance_since,
             safety=observatory.safety,
             api_key_prefix=observatory.api_key_prefix,
             created_at=observatory.created_at,

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain.organizations.organization import Organization as OrganizationDocument
 from domain.organizations.organization import OrganizationType as DomainOrganizationType
+from schema.context import Info
 from schema.errors import Conflict, Forbidden, ValidationError
+
+if TYPE_CHECKING:
+    from schema.member_lists import OrganizationMember
+    from schema.projects import Project
 
 OrganizationType = strawberry.enum(DomainOrganizationType)
 
@@ -24,6 +29,22 @@ class Organization:
     type: OrganizationType  # type: ignore[valid-type]
     description: str
     created_at: datetime
+
+    @strawberry.field(description="Its members, owners first, and their permissions.")  # type: ignore[untyped-decorator]
+    async def members(
+        self, info: Info
+    ) -> list[Annotated[OrganizationMember, strawberry.lazy("schema.member_lists")]]:
+        from schema.member_lists import organization_members
+
+        return await organization_members(info, str(self.id))
+
+    @strawberry.field(description="Its projects that you may view, by name.")  # type: ignore[untyped-decorator]
+    async def projects(
+        self, info: Info
+    ) -> list[Annotated[Project, strawberry.lazy("schema.projects")]]:
+        from schema.member_lists import organization_projects
+
+        return await organization_projects(info, str(self.id))
 
     @classmethod
     def from_document(cls, organization: OrganizationDocument) -> Organization:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain.projects.project import Project as ProjectDocument
 from domain.projects.project import ProjectStatus as DomainProjectStatus
 from domain.projects.project import ProjectType as DomainProjectType
+from schema.context import Info
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+
+if TYPE_CHECKING:
+    from schema.member_lists import ProjectMember
 
 ProjectType = strawberry.enum(DomainProjectType)
 ProjectStatus = strawberry.enum(DomainProjectStatus)
@@ -27,6 +31,14 @@ class Project:
     status: ProjectStatus  # type: ignore[valid-type]
     default_priority: int
     created_at: datetime
+
+    @strawberry.field(description="Its owner, then its direct members, and their permissions.")  # type: ignore[untyped-decorator]
+    async def members(
+        self, info: Info
+    ) -> list[Annotated[ProjectMember, strawberry.lazy("schema.member_lists")]]:
+        from schema.member_lists import project_members
+
+        return await project_members(info, str(self.id))
 
     @classmethod
     def from_document(cls, project: ProjectDocument) -> Project:

@@ -22,9 +22,14 @@ from resolvers import (
     accounts,
     api_keys,
     frames,
+    listing,
     members,
+    observation_update,
     observations,
     observatories,
+    observatory_maintenance,
+    observatory_status,
+    observatory_update,
     organizations,
     projects,
     scheduling,
@@ -42,6 +47,7 @@ from schema.accounts import (
 from schema.api_keys import ApiKey, CreateApiKeyPayload, RevokeApiKeyPayload
 from schema.connection import Connection
 from schema.frames import Frame, FrameEvent, FramePayload
+from schema.maintenance import SetObservatoryMaintenancePayload
 from schema.members import (
     CreateUserPayload,
     SetObservatoryMemberPayload,
@@ -50,8 +56,16 @@ from schema.members import (
 )
 from schema.observations import Observation, ObservationEvent, ObservationPayload
 from schema.observatories import Observatory, RegisterObservatoryPayload
+from schema.observatory_status import (
+    ApproveObservatoryRegistrationPayload,
+    ObservatoryEvent,
+    ObservatoryRegistration,
+    RejectObservatoryRegistrationPayload,
+    RotateObservatoryKeyPayload,
+)
+from schema.observatory_update import ResetObservatoryFingerprintPayload, UpdateObservatoryPayload
 from schema.organizations import CreateOrganizationPayload, Organization
-from schema.projects import CreateProjectPayload
+from schema.projects import CreateProjectPayload, Project
 from schema.scheduling import (
     NightPlan,
     ReservationPayload,
@@ -94,6 +108,22 @@ class Query:
     observatories: list[Observatory] = strawberry.field(
         resolver=observatories.observatories, description="Observatories you may see."
     )
+    observatory: Observatory | None = strawberry.field(
+        resolver=listing.observatory, description="Null when missing or not visible to you."
+    )
+    projects: list[Project] = strawberry.field(
+        resolver=listing.projects,
+        description="Projects of an organization that you may see, by name (empty when none).",
+    )
+    recent_frames: Connection[Frame] = strawberry.field(
+        resolver=listing.recent_frames,
+        description="Frames of every observation you may see, newest first.",
+    )
+    observatory_registrations: list[ObservatoryRegistration] = strawberry.field(
+        resolver=observatory_status.observatory_registrations,
+        description="Pending registrations sent by new observatories' plugins (for admins who "
+        "may manage an organization's observatories).",
+    )
     observation: Observation | None = strawberry.field(
         resolver=observations.observation, description="Null when missing or not visible to you."
     )
@@ -110,7 +140,7 @@ class Query:
     )
     observations: Connection[Observation] = strawberry.field(
         resolver=observations.observations,
-        description="Observations you may see, newest first.",
+        description="Observations you may see, newest first unless `orderBy` says otherwise.",
     )
     frame: Frame | None = strawberry.field(
         resolver=frames.frame, description="Null when missing or not visible to you."
@@ -188,6 +218,11 @@ class Mutation:
         resolver=observations.create_observation,
         description="Create an observation (pending, or a draft with submit: false).",
     )
+    update_observation: ObservationPayload = strawberry.mutation(
+        resolver=observation_update.update_observation,
+        description="Replace a draft's plan (same rules as createObservation); Conflict once "
+        "it was submitted.",
+    )
     submit_observation: ObservationPayload = strawberry.mutation(
         resolver=observations.submit_observation, description="Submit a draft for scheduling."
     )
@@ -227,9 +262,37 @@ class Mutation:
         description="Switch dispatch on or off for an observatory (operators); off means "
         "nothing new is assigned, running work may finish.",
     )
+    set_observatory_maintenance: SetObservatoryMaintenancePayload = strawberry.mutation(
+        resolver=observatory_maintenance.set_observatory_maintenance,
+        description="Take an observatory out of service with a reason, or back (operators); "
+        "in maintenance it is given no work.",
+    )
     create_reservation: ReservationPayload = strawberry.mutation(
         resolver=scheduling.create_reservation,
         description="Block an observatory's time (its administrators): no dispatch inside it.",
+    )
+    approve_observatory_registration: ApproveObservatoryRegistrationPayload = strawberry.mutation(
+        resolver=observatory_status.approve_observatory_registration,
+        description="Register the requesting observatory in an organization; its plugin "
+        "receives the API key over its socket.",
+    )
+    reject_observatory_registration: RejectObservatoryRegistrationPayload = strawberry.mutation(
+        resolver=observatory_status.reject_observatory_registration,
+        description="Refuse a registration request; the waiting plugin is told and closed.",
+    )
+    update_observatory: UpdateObservatoryPayload = strawberry.mutation(
+        resolver=observatory_update.update_observatory,
+        description="Change an observatory's location, horizon mask or equipment (its admins).",
+    )
+    reset_observatory_fingerprint: ResetObservatoryFingerprintPayload = strawberry.mutation(
+        resolver=observatory_update.reset_observatory_fingerprint,
+        description="Forget the machine enrolled for an observatory's key (its admins): the next "
+        "plugin to connect with the key enrolls its own.",
+    )
+    rotate_observatory_key: RotateObservatoryKeyPayload = strawberry.mutation(
+        resolver=observatory_status.rotate_observatory_key,
+        description="Issue a new observatory API key (its admins); the plugin receives it, and "
+        "the old key stops working once the plugin acknowledges the new one.",
     )
     cancel_reservation: ReservationPayload = strawberry.mutation(
         resolver=scheduling.cancel_reservation,
@@ -247,6 +310,11 @@ class Subscription:
         resolver=observations.observation_events,
         description="State changes of observations you may see, optionally of one project.",
     )
+    observatory_events: AsyncGenerator[ObservatoryEvent] = strawberry.subscription(
+        resolver=observatory_status.observatory_events,
+        description="Live changes of observatories you may see: plugin connection, operational "
+        "state, safety, current observation and progress.",
+    )
     frame_events: AsyncGenerator[FrameEvent] = strawberry.subscription(
         resolver=frames.frame_events,
         description="Pipeline progress of frames you may see, optionally of one observation.",
@@ -262,6 +330,16 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return True
 
 
+class _SchemaWithoutSuggestions(strawberry.Schema):
+    """Errors name no alternatives: strawberry's `disable_field_suggestions` strips only the
+    suggestions for fields, not those for arguments, types and enum values."""
+
+    @staticmethod
+    def remove_field_suggestion(error: GraphQLError) -> None:
+        if " Did you mean " in error.message:
+            error.message = error.message.split(" Did you mean ")[0].strip()
+
+
 def build_schema(*, production: bool) -> strawberry.Schema:
     # Factories, so that every request gets fresh extension instances.
     extensions: list[Callable[[], SchemaExtension]] = [
@@ -272,7 +350,8 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     ]
     if production:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(
+    schema_class = _SchemaWithoutSuggestions if production else strawberry.Schema
+    return schema_class(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
