@@ -7,7 +7,9 @@ from graphql import GraphQLError
 
 from domain import errors
 from domain.accounts import api_keys as service
+from domain.accounts.api_keys import ApiKey as ApiKeyDocument
 from domain.accounts.api_keys import ApiKeyPermission
+from resolvers.pagination import paginate
 from schema.api_keys import (
     ApiKey,
     ApiKeyCreated,
@@ -16,6 +18,7 @@ from schema.api_keys import (
     RevokeApiKeyInput,
     RevokeApiKeyPayload,
 )
+from schema.connection import Connection
 from schema.context import Info
 from schema.errors import Forbidden, NotFound, ValidationError
 
@@ -51,12 +54,22 @@ async def revoke_api_key(info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyPa
     return ApiKey.from_document(api_key)
 
 
-async def api_keys(info: Info, organization_id: strawberry.ID) -> list[ApiKey]:
+async def api_keys(
+    info: Info, organization_id: strawberry.ID, first: int = 50, after: str | None = None
+) -> Connection[ApiKey]:
+    """The organization's keys, oldest first; `first` is at most 100."""
     principal = await info.context.require_principal()
     try:
-        found = await service.api_keys_of(principal, str(organization_id))
+        query = await service.api_keys_query(principal, str(organization_id))
     except errors.NotFound as missing:
         raise GraphQLError(_not_found(missing).message, extensions={"code": "NOT_FOUND"}) from None
     except errors.Forbidden as refused:
         raise GraphQLError(refused.message, extensions={"code": "FORBIDDEN"}) from None
-    return [ApiKey.from_document(api_key) for api_key in found]
+    return await paginate(
+        ApiKeyDocument,
+        query,
+        first=first,
+        after=after,
+        newest_first=False,
+        to_node=ApiKey.from_document,
+    )

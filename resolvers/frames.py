@@ -19,6 +19,7 @@ from schema.connection import (
 from schema.context import Info
 from schema.errors import error_result, query_error
 from schema.frames import Frame, FrameEvent, FrameIdInput, FramePayload, OverrideFrameGradeInput
+from schema.global_ids import global_id, optional_global_id
 from workers.queue import ArqStepQueue
 
 
@@ -95,10 +96,8 @@ async def frame_events(
             continue
         payload = event.payload
         yield FrameEvent(
-            frame_id=strawberry.ID(str(payload["frame_id"])),
-            observation_id=strawberry.ID(str(payload["observation_id"]))
-            if payload.get("observation_id")
-            else None,
+            frame_id=global_id("Frame", payload["frame_id"]),
+            observation_id=optional_global_id("Observation", payload.get("observation_id") or None),
             kind=event.kind,
             step=Step(payload["step"]) if payload.get("step") else None,
             status=StepStatus(payload["status"]) if payload.get("status") else None,

@@ -10,7 +10,8 @@ from domain.frames.frame import Frame as FrameDocument
 from domain.frames.recent import recent_frames_query
 from domain.observatories.access import observatory_for
 from domain.projects.listing import projects_of_organization
-from resolvers.pagination import paginate
+from domain.projects.project import Project as ProjectDocument
+from resolvers.pagination import paginate, paginate_sorted
 from schema.connection import Connection
 from schema.context import Info
 from schema.frames import Frame
@@ -18,11 +19,20 @@ from schema.observatories import Observatory
 from schema.projects import Project
 
 
-async def projects(info: Info, organization_id: strawberry.ID) -> list[Project]:
-    """Projects of the organization you may see, by name."""
+async def projects(
+    info: Info, organization_id: strawberry.ID, first: int = 50, after: str | None = None
+) -> Connection[Project]:
+    """Projects of the organization you may see, by name (then id); `first` is at most 100."""
     viewer = await info.context.require_actor()
     found = await projects_of_organization(viewer, str(organization_id))
-    return [Project.from_document(p) for p in found]
+    return paginate_sorted(
+        found, key=project_by_name, first=first, after=after, to_node=Project.from_document
+    )
+
+
+def project_by_name(project: ProjectDocument) -> tuple[str, str]:
+    """The sort key of project lists: name, then id."""
+    return project.name, str(project.id)
 
 
 async def observatory(info: Info, id: strawberry.ID) -> Observatory | None:

@@ -16,6 +16,7 @@ from domain.observations.states import ObservationState
 from schema.connection import MAX_PAGE, Connection, Edge, PageInfo
 from schema.context import Info
 from schema.errors import error_result
+from schema.global_ids import global_id, public_actor
 from schema.observations import (
     CancelObservationInput,
     CreateObservationInput,
@@ -148,11 +149,11 @@ async def observation_events(
             continue
         previous = payload.get("previous_state")
         yield ObservationEvent(
-            observation_id=payload["observation_id"],
-            project_id=payload["project_id"],
+            observation_id=global_id("Observation", payload["observation_id"]),
+            project_id=global_id("Project", payload["project_id"]),
             state=ObservationState(payload["state"]),
             previous_state=ObservationState(previous) if previous else None,
-            actor=str(payload["actor"]),
+            actor=public_actor(str(payload["actor"])),
             reason=str(payload["reason"]),
             occurred_at=event.occurred_at,
         )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from domain.errors import DomainError
 from domain.observatories import service
 from domain.observatories.observatory import Equipment as EquipmentModel
+from domain.observatories.observatory import Observatory as ObservatoryDocument
+from resolvers.pagination import paginate_sorted
+from schema.connection import Connection
 from schema.context import Info
 from schema.errors import error_result
 from schema.observatories import (
@@ -37,6 +40,19 @@ async def register_observatory(
     )
 
 
-async def observatories(info: Info) -> list[Observatory]:
+async def observatories(
+    info: Info, first: int = 50, after: str | None = None
+) -> Connection[Observatory]:
+    """Observatories you may see by name (then id); `first` is at most 100."""
     viewer = await info.context.require_actor()
-    return [Observatory.from_document(o) for o in await service.observatories_visible_to(viewer)]
+    return paginate_sorted(
+        await service.observatories_visible_to(viewer),
+        key=_by_name,
+        first=first,
+        after=after,
+        to_node=Observatory.from_document,
+    )
+
+
+def _by_name(observatory: ObservatoryDocument) -> tuple[str, str]:
+    return observatory.name, str(observatory.id)

@@ -12,8 +12,11 @@ from domain.observatories import plugin_keys, registration
 from domain.observatories.live_status import OBSERVATORY_TOPIC
 from domain.observatories.maintenance import MAINTENANCE_EVENT
 from domain.observatories.service import observatories_visible_to
+from resolvers.pagination import paginate, paginate_sorted
+from schema.connection import Connection
 from schema.context import Info
 from schema.errors import error_result
+from schema.global_ids import global_id, optional_global_id
 from schema.observatories import Observatory
 from schema.observatory_status import (
     ApproveObservatoryRegistrationInput,
@@ -33,14 +36,28 @@ LIVE_KINDS = frozenset(
 )
 
 
-async def observatory_registrations(info: Info) -> list[ObservatoryRegistration]:
-    """Pending requests, for users who may manage some organization's observatories."""
+async def observatory_registrations(
+    info: Info, first: int = 50, after: str | None = None
+) -> Connection[ObservatoryRegistration]:
+    """Pending requests, oldest first; `first` is at most 100."""
     viewer = await info.context.require_actor()
-    if not await registration.may_review(viewer):
-        return []
-    return [
-        ObservatoryRegistration.from_document(r) for r in await registration.pending_registrations()
-    ]
+    if not await registration.may_review(viewer):  # none for those who may not review any
+        nothing: list[registration.ObservatoryRegistration] = []
+        return paginate_sorted(
+            nothing,
+            key=lambda r: (str(r.id),),
+            first=first,
+            after=after,
+            to_node=ObservatoryRegistration.from_document,
+        )
+    return await paginate(
+        registration.ObservatoryRegistration,
+        registration.PENDING_QUERY,
+        first=first,
+        after=after,
+        newest_first=False,
+        to_node=ObservatoryRegistration.from_document,
+    )
 
 
 async def approve_observatory_registration(
@@ -113,13 +130,13 @@ async def observatory_events(
         maintenance = event.kind == MAINTENANCE_EVENT
         current = payload.get("current_observation_id")
         yield ObservatoryEvent(
-            observatory_id=strawberry.ID(str(payload["observatory_id"])),
+            observatory_id=global_id("Observatory", payload["observatory_id"]),
             kind=event.kind,
             connected=None if maintenance else bool(payload.get("connected")),
             maintenance=payload.get("maintenance") if maintenance else None,
             operational_state=payload.get("operational_state"),
             safety=payload.get("safety"),
-            current_observation_id=strawberry.ID(current) if current else None,
+            current_observation_id=optional_global_id("Observation", current or None),
             progress_percent=payload.get("progress_percent"),
             progress_phase=payload.get("progress_phase"),
             frames_captured=payload.get("frames_captured"),

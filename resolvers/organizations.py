@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from domain import errors
 from domain.organizations import service
+from domain.organizations.organization import Organization as OrganizationDocument
+from resolvers.pagination import paginate_sorted
+from schema.connection import Connection
 from schema.context import Info
 from schema.errors import Conflict, ValidationError
 from schema.organizations import CreateOrganizationInput, CreateOrganizationPayload, Organization
@@ -29,6 +32,19 @@ async def create_organization(
     return Organization.from_document(organization)
 
 
-async def organizations(info: Info) -> list[Organization]:
+async def organizations(
+    info: Info, first: int = 50, after: str | None = None
+) -> Connection[Organization]:
+    """Your organizations by name (then id); `first` is at most 100."""
     viewer = await info.context.require_actor()
-    return [Organization.from_document(o) for o in await service.organizations_of(viewer)]
+    return paginate_sorted(
+        await service.organizations_of(viewer),
+        key=_by_name,
+        first=first,
+        after=after,
+        to_node=Organization.from_document,
+    )
+
+
+def _by_name(organization: OrganizationDocument) -> tuple[str, str]:
+    return organization.name, str(organization.id)

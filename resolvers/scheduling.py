@@ -16,6 +16,7 @@ from domain.observatories import reservation_service
 from domain.observatories.access import observatory_for
 from schema.context import Info
 from schema.errors import error_result
+from schema.global_ids import global_id
 from schema.observatories import Observatory
 from schema.scheduling import (
     CancelReservationInput,
@@ -79,7 +80,7 @@ async def scheduling_explanation(
     now = utcnow()
     explained = await explanations.explain(viewer, observation, now)
     return SchedulingExplanation(
-        observation_id=strawberry.ID(str(observation.id)),
+        observation_id=global_id("Observation", observation.id),
         state=observation.state,
         evaluated_at=now,
         observatories=[ObservatoryExplanation.from_model(e) for e in explained],

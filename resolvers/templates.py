@@ -6,6 +6,9 @@ import strawberry
 
 from domain.errors import DomainError
 from domain.templates import service
+from domain.templates.template import ObservationTemplate as TemplateDocument
+from resolvers.pagination import paginate_sorted
+from schema.connection import Connection
 from schema.context import Info
 from schema.errors import error_result, query_error
 from schema.observations import Observation, ObservationPayload
@@ -41,10 +44,19 @@ async def create_observation_from_template(
     return Observation.from_document(created)
 
 
-async def observation_templates(info: Info, project_id: strawberry.ID) -> list[ObservationTemplate]:
+async def observation_templates(
+    info: Info, project_id: strawberry.ID, first: int = 50, after: str | None = None
+) -> Connection[ObservationTemplate]:
+    """The project's templates by name (then id); `first` is at most 100."""
     actor = await info.context.require_actor()
     try:
         found = await service.templates_of_project(actor, str(project_id))
     except DomainError as error:
         raise query_error(error) from None
-    return [ObservationTemplate.from_document(t) for t in found]
+    return paginate_sorted(
+        found, key=_by_name, first=first, after=after, to_node=ObservationTemplate.from_document
+    )
+
+
+def _by_name(template: TemplateDocument) -> tuple[str, str]:
+    return template.name, str(template.id)

@@ -11,10 +11,12 @@ from domain.accounts import throttle
 from domain.accounts.sessions import IssuedTokens
 from domain.accounts.user import User as UserDocument
 from schema.errors import ValidationError
+from schema.global_ids import global_id
+from schema.node import Node
 
 
 @strawberry.type(description="A person with an account.")
-class User:
+class User(Node):
     id: strawberry.ID
     email: str
     full_name: str
@@ -24,7 +26,7 @@ class User:
     @classmethod
     def from_document(cls, user: UserDocument) -> User:
         return cls(
-            id=strawberry.ID(str(user.id)),
+            id=global_id("User", user.id),
             email=user.email,
             full_name=user.full_name,
             is_site_admin=user.is_site_admin,

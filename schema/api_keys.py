@@ -10,6 +10,7 @@ import strawberry
 from domain.accounts.api_keys import ApiKey as ApiKeyDocument
 from domain.accounts.api_keys import ApiKeyPermission as DomainApiKeyPermission
 from schema.errors import Forbidden, NotFound, ValidationError
+from schema.global_ids import global_id
 
 ApiKeyPermission = strawberry.enum(
     DomainApiKeyPermission,
@@ -40,12 +41,12 @@ class ApiKey:
     @classmethod
     def from_document(cls, api_key: ApiKeyDocument) -> ApiKey:
         return cls(
-            id=strawberry.ID(str(api_key.id)),
+            id=global_id("ApiKey", api_key.id),
             name=api_key.name,
             prefix=api_key.prefix,
-            organization_id=strawberry.ID(str(api_key.organization_id)),
+            organization_id=global_id("Organization", api_key.organization_id),
             permissions=sorted(api_key.permissions, key=list(DomainApiKeyPermission).index),
-            created_by_id=strawberry.ID(str(api_key.created_by)),
+            created_by_id=global_id("User", api_key.created_by),
             created_at=api_key.created_at,
             last_used_at=api_key.last_used_at,
             revoked_at=api_key.revoked_at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -42,14 +42,36 @@ class InvalidCursor(ValueError):
     pass
 
 
+type KeyPart = str | int | float | bool
+"""One component of a sort key that a cursor carries (JSON scalars only)."""
+
+
+def encode_key_cursor(key: Sequence[KeyPart]) -> str:
+    """An opaque cursor holding the sort key of a list's last item seen."""
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode()
+
+
+def decode_key_cursor(cursor: str) -> tuple[KeyPart, ...]:
+    """The sort key in `cursor`; `InvalidCursor` when it holds none."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError, binascii.Error) as error:
+        raise InvalidCursor(f"not a cursor of this list: {error}") from None
+    if not isinstance(key, list) or not all(
+        isinstance(part, str | int | float | bool) for part in key
+    ):
+        raise InvalidCursor("not a cursor of this list")
+    return tuple(key)
+
+
 def encode_cursor(created_at: datetime, object_id: str) -> str:
-    raw = json.dumps([created_at.isoformat(), object_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
+    return encode_key_cursor([created_at.isoformat(), object_id])
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    key = decode_key_cursor(cursor)
     try:
-        created_at, object_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(created_at), str(object_id)
-    except (ValueError, TypeError, binascii.Error) as error:
+        created_at, object_id = key
+        return datetime.fromisoformat(str(created_at)), str(object_id)
+    except (ValueError, TypeError) as error:
         raise InvalidCursor(f"not a cursor of this list: {error}") from None

@@ -10,6 +10,8 @@ import strawberry
 from domain.frames import frame as model
 from schema.context import Info
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+from schema.global_ids import global_id, optional_global_id, public_actor, raw_id
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.observations import Observation
@@ -76,7 +78,7 @@ class FrameGrade:
 
 
 @strawberry.type(description="An uploaded FITS frame and its processing.")
-class Frame:
+class Frame(Node):
     id: strawberry.ID
     observation_id: strawberry.ID | None
     observatory_id: strawberry.ID | None
@@ -118,29 +120,25 @@ class Frame:
 
     @strawberry.field(description="Signed link to the stored .fits.fz (valid 10 minutes).")  # type: ignore[untyped-decorator]
     async def download_url(self, info: Info) -> str | None:
-        return await self._url(info, self.raw_key, f"{self.id}.fits.fz")
+        return await self._url(info, self.raw_key, f"{raw_id(self.id)}.fits.fz")
 
     @strawberry.field(description="Signed link to the JPEG preview (valid 10 minutes).")  # type: ignore[untyped-decorator]
     async def preview_url(self, info: Info) -> str | None:
-        return await self._url(info, self.preview_key, f"{self.id}.jpg")
+        return await self._url(info, self.preview_key, f"{raw_id(self.id)}.jpg")
 
     @strawberry.field(description="Signed link to the JPEG thumbnail (valid 10 minutes).")  # type: ignore[untyped-decorator]
     async def thumbnail_url(self, info: Info) -> str | None:
-        return await self._url(info, self.thumbnail_key, f"{self.id}-thumbnail.jpg")
+        return await self._url(info, self.thumbnail_key, f"{raw_id(self.id)}-thumbnail.jpg")
 
     @classmethod
     def from_document(cls, frame: model.Frame) -> Frame:
         solution = frame.solution
         grade = frame.grade
         return cls(
-            id=strawberry.ID(str(frame.id)),
-            observation_id=strawberry.ID(str(frame.observation_id))
-            if frame.observation_id
-            else None,
-            observatory_id=strawberry.ID(str(frame.observatory_id))
-            if frame.observatory_id
-            else None,
-            uploaded_by=frame.uploaded_by,
+            id=global_id("Frame", frame.id),
+            observation_id=optional_global_id("Observation", frame.observation_id),
+            observatory_id=optional_global_id("Observatory", frame.observatory_id),
+            uploaded_by=public_actor(frame.uploaded_by),
             sequence=frame.sequence,
             original_sha256=frame.original_sha256,
             size_bytes=frame.size_bytes,
@@ -187,7 +185,7 @@ class Frame:
                     )
                     for r in grade.reasons
                 ],
-                overridden_by=grade.overridden_by,
+                overridden_by=public_actor(grade.overridden_by) if grade.overridden_by else None,
                 override_reason=grade.override_reason,
             )
             if grade

@@ -12,9 +12,12 @@ from domain.observations import observation as model
 from domain.observations import query
 from domain.observations.request import ObservationRequest, TargetRequest
 from domain.observations.states import ObservationState as DomainObservationState
+from schema.connection import Connection
 from schema.context import Info
 from schema.conversion import mirror
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+from schema.global_ids import global_id, public_actor
+from schema.node import Node
 from schema.observatories import Observatory
 from schema.projects import Project
 
@@ -160,14 +163,16 @@ class TypeSettingsInput:
 @strawberry.type(description="One state change: who, when, from, to and why. Never edited.")
 class HistoryEntry:
     at: datetime
-    actor: str
+    actor: str = strawberry.field(
+        description="Who: `user:<User id>`, `observatory:<Observatory id>` or `system`."
+    )
     from_state: ObservationState | None  # type: ignore[valid-type]
     to_state: ObservationState  # type: ignore[valid-type]
     reason: str
 
 
 @strawberry.type(description="A request to observe one or more targets.")
-class Observation:
+class Observation(Node):
     id: strawberry.ID
     name: str
     type: ObservationType  # type: ignore[valid-type]
@@ -189,17 +194,30 @@ class Observation:
         found = await info.context.loaders.project_by_id.load(PydanticObjectId(self.project_id))
         return Project.from_document(found) if found else None
 
-    @strawberry.field(description="Where it may run; empty means any observatory it fits.")  # type: ignore[untyped-decorator]
-    async def eligible_observatories(self, info: Info) -> list[Observatory]:
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Where it may run, in the order they were given; empty means any "
+        "observatory it fits."
+    )
+    async def eligible_observatories(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Observatory]:
+        from resolvers.pagination import paginate_sorted
+
         found = await info.context.loaders.observatory_by_id.load_many(
             [PydanticObjectId(i) for i in self.eligible_observatory_ids]
         )
-        return [Observatory.from_document(o) for o in found if o is not None]
+        return paginate_sorted(  # keyed by place in the stored list: deleted ones leave gaps
+            [(place, o) for place, o in enumerate(found) if o is not None],
+            key=lambda listed: (listed[0], str(listed[1].id)),
+            first=first,
+            after=after,
+            to_node=lambda listed: Observatory.from_document(listed[1]),
+        )
 
     @classmethod
     def from_document(cls, observation: model.Observation) -> Observation:
         return cls(
-            id=strawberry.ID(str(observation.id)),
+            id=global_id("Observation", observation.id),
             name=observation.name,
             type=observation.type,
             priority=observation.priority,
@@ -212,7 +230,7 @@ class Observation:
             history=[
                 HistoryEntry(
                     at=h.at,
-                    actor=h.actor,
+                    actor=public_actor(h.actor),
                     from_state=h.from_state,
                     to_state=h.to_state,
                     reason=h.reason,

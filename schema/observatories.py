@@ -13,9 +13,12 @@ from domain.observatories.observatory import HorizonPoint as HorizonPointModel
 from domain.observatories.observatory import Location as LocationModel
 from domain.observatories.observatory import Observatory as ObservatoryDocument
 from domain.observatories.observatory import Safety
+from schema.connection import Connection
 from schema.context import Info
 from schema.conversion import mirror
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+from schema.global_ids import global_id, raw_id
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.member_lists import ObservatoryMember
@@ -85,7 +88,7 @@ class Equipment:
 
 
 @strawberry.type(description="A telescope with a camera, somewhere on Earth.")
-class Observatory:
+class Observatory(Node):
     id: strawberry.ID
     organization_id: strawberry.ID
     name: str
@@ -113,7 +116,7 @@ class Observatory:
         self, info: Info
     ) -> Annotated[ObservatoryLiveStatus, strawberry.lazy("schema.observatory_status")] | None:
         status = await info.context.loaders.live_status_by_observatory_id.load(
-            PydanticObjectId(self.id)
+            PydanticObjectId(raw_id(self.id))
         )
         if status is None:
             return None
@@ -122,29 +125,32 @@ class Observatory:
         return LiveStatus.from_document(status)
 
     @strawberry.field(  # type: ignore[untyped-decorator]
-        description="Its reservations by start time: current and coming ones, or all of them "
-        "with includePast (at most 200)."
+        description="Its reservations by start time (then id): current and coming ones, or all "
+        "of them with includePast (of the first 200)."
     )
     async def reservations(
-        self, info: Info, include_past: bool = False
-    ) -> list[Annotated[Reservation, strawberry.lazy("schema.scheduling")]]:
+        self, info: Info, include_past: bool = False, first: int = 50, after: str | None = None
+    ) -> Connection[Annotated[Reservation, strawberry.lazy("schema.scheduling")]]:
         from schema.observatory_reservations import observatory_reservations
 
-        return await observatory_reservations(info, str(self.id), include_past)
+        return await observatory_reservations(info, raw_id(self.id), include_past, first, after)
 
-    @strawberry.field(description="Its direct members and their permissions.")  # type: ignore[untyped-decorator]
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Its direct members in the order they were added (or last changed), and "
+        "their permissions."
+    )
     async def members(
-        self, info: Info
-    ) -> list[Annotated[ObservatoryMember, strawberry.lazy("schema.member_lists")]]:
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Annotated[ObservatoryMember, strawberry.lazy("schema.member_lists")]]:
         from schema.member_lists import observatory_members
 
-        return await observatory_members(info, str(self.id))
+        return await observatory_members(info, raw_id(self.id), first, after)
 
     @classmethod
     def from_document(cls, observatory: ObservatoryDocument) -> Observatory:
         return cls(
-            id=strawberry.ID(str(observatory.id)),
-            organization_id=strawberry.ID(str(observatory.organization_id)),
+            id=global_id("Observatory", observatory.id),
+            organization_id=global_id("Organization", observatory.organization_id),
             name=observatory.name,
             code=observatory.code,
             description=observatory.description,

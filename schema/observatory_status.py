@@ -13,6 +13,7 @@ from domain.observatories.live_status import RunProgress as RunProgressModel
 from domain.observatories.registration import ObservatoryRegistration as RegistrationDocument
 from domain.observatories.registration import RegistrationStatus
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+from schema.global_ids import global_id, optional_global_id
 from schema.observatories import Location, Observatory
 
 strawberry.enum(RegistrationStatus, name="ObservatoryRegistrationStatus")
@@ -79,8 +80,8 @@ class ObservatoryLiveStatus:
             plugin_version=status.plugin_version,
             host_software=status.host_software,
             clock_offset_s=status.clock_offset_s,
-            current_observation_id=_id(status.current_observation_id),
-            current_assignment_id=_id(status.current_assignment_id),
+            current_observation_id=optional_global_id("Observation", status.current_observation_id),
+            current_assignment_id=optional_global_id("Assignment", status.current_assignment_id),
             progress=RunProgress.from_model(status.progress) if status.progress else None,
             devices=cast(JSON, status.devices),
             telemetry=cast(JSON, status.telemetry),
@@ -128,7 +129,7 @@ class ObservatoryRegistration:
     @classmethod
     def from_document(cls, registration: RegistrationDocument) -> ObservatoryRegistration:
         return cls(
-            id=strawberry.ID(str(registration.id)),
+            id=global_id("ObservatoryRegistration", registration.id),
             code=registration.code,
             name=registration.name,
             contact_email=registration.contact_email,
@@ -137,7 +138,7 @@ class ObservatoryRegistration:
             location=Location.from_pydantic(registration.location),
             organization_hint=registration.organization_hint,
             status=registration.status,
-            observatory_id=_id(registration.observatory_id),
+            observatory_id=optional_global_id("Observatory", registration.observatory_id),
             created_at=registration.created_at,
         )
 
@@ -187,7 +188,3 @@ RotateObservatoryKeyPayload = Annotated[
     RotateObservatoryKeySuccess | ValidationError | Conflict | Forbidden | NotFound,
     strawberry.union("RotateObservatoryKeyPayload"),
 ]
-
-
-def _id(value: object | None) -> strawberry.ID | None:
-    return None if value is None else strawberry.ID(str(value))

@@ -9,8 +9,11 @@ import strawberry
 
 from domain.organizations.organization import Organization as OrganizationDocument
 from domain.organizations.organization import OrganizationType as DomainOrganizationType
+from schema.connection import Connection
 from schema.context import Info
 from schema.errors import Conflict, Forbidden, ValidationError
+from schema.global_ids import global_id, raw_id
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.member_lists import OrganizationMember
@@ -22,7 +25,7 @@ OrganizationType = strawberry.enum(DomainOrganizationType)
 @strawberry.type(
     description="A university, club, company or team that owns observatories and projects."
 )
-class Organization:
+class Organization(Node):
     id: strawberry.ID
     name: str
     short_name: str
@@ -30,26 +33,29 @@ class Organization:
     description: str
     created_at: datetime
 
-    @strawberry.field(description="Its members, owners first, and their permissions.")  # type: ignore[untyped-decorator]
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Its members and their permissions: owners first, then the others, each "
+        "group in the order they were added (or last changed)."
+    )
     async def members(
-        self, info: Info
-    ) -> list[Annotated[OrganizationMember, strawberry.lazy("schema.member_lists")]]:
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Annotated[OrganizationMember, strawberry.lazy("schema.member_lists")]]:
         from schema.member_lists import organization_members
 
-        return await organization_members(info, str(self.id))
+        return await organization_members(info, raw_id(self.id), first, after)
 
     @strawberry.field(description="Its projects that you may view, by name.")  # type: ignore[untyped-decorator]
     async def projects(
-        self, info: Info
-    ) -> list[Annotated[Project, strawberry.lazy("schema.projects")]]:
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Annotated[Project, strawberry.lazy("schema.projects")]]:
         from schema.member_lists import organization_projects
 
-        return await organization_projects(info, str(self.id))
+        return await organization_projects(info, raw_id(self.id), first, after)
 
     @classmethod
     def from_document(cls, organization: OrganizationDocument) -> Organization:
         return cls(
-            id=strawberry.ID(str(organization.id)),
+            id=global_id("Organization", organization.id),
             name=organization.name,
             short_name=organization.short_name,
             type=organization.type,

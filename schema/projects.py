@@ -10,8 +10,11 @@ import strawberry
 from domain.projects.project import Project as ProjectDocument
 from domain.projects.project import ProjectStatus as DomainProjectStatus
 from domain.projects.project import ProjectType as DomainProjectType
+from schema.connection import Connection
 from schema.context import Info
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+from schema.global_ids import global_id, raw_id
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.member_lists import ProjectMember
@@ -21,7 +24,7 @@ ProjectStatus = strawberry.enum(DomainProjectStatus)
 
 
 @strawberry.type(description="A body of work in an organization; every observation is in one.")
-class Project:
+class Project(Node):
     id: strawberry.ID
     organization_id: strawberry.ID
     name: str
@@ -32,19 +35,22 @@ class Project:
     default_priority: int
     created_at: datetime
 
-    @strawberry.field(description="Its owner, then its direct members, and their permissions.")  # type: ignore[untyped-decorator]
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Its owner, then its direct members in the order they were added (or last "
+        "changed), and their permissions."
+    )
     async def members(
-        self, info: Info
-    ) -> list[Annotated[ProjectMember, strawberry.lazy("schema.member_lists")]]:
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Annotated[ProjectMember, strawberry.lazy("schema.member_lists")]]:
         from schema.member_lists import project_members
 
-        return await project_members(info, str(self.id))
+        return await project_members(info, raw_id(self.id), first, after)
 
     @classmethod
     def from_document(cls, project: ProjectDocument) -> Project:
         return cls(
-            id=strawberry.ID(str(project.id)),
-            organization_id=strawberry.ID(str(project.organization_id)),
+            id=global_id("Project", project.id),
+            organization_id=global_id("Organization", project.organization_id),
             name=project.name,
             code=project.code,
             description=project.description,

@@ -24,6 +24,7 @@ from resolvers import (
     frames,
     listing,
     members,
+    node,
     observation_update,
     observations,
     observatories,
@@ -47,6 +48,7 @@ from schema.accounts import (
 from schema.api_keys import ApiKey, CreateApiKeyPayload, RevokeApiKeyPayload
 from schema.connection import Connection
 from schema.frames import Frame, FrameEvent, FramePayload
+from schema.global_ids import GLOBAL_ID_SCALAR
 from schema.maintenance import SetObservatoryMaintenancePayload
 from schema.members import (
     CreateUserPayload,
@@ -54,6 +56,7 @@ from schema.members import (
     SetOrganizationMemberPayload,
     SetProjectMemberPayload,
 )
+from schema.node import Node
 from schema.observations import Observation, ObservationEvent, ObservationPayload
 from schema.observatories import Observatory, RegisterObservatoryPayload
 from schema.observatory_status import (
@@ -92,26 +95,31 @@ MAX_TOKENS = 5000
 @strawberry.type
 class Query:
     server_info: ServerInfo = strawberry.field(resolver=system.resolve_server_info)
+    node: Node | None = strawberry.field(
+        resolver=node.node,
+        description="Any object by its global id (organizations, projects, observatories, "
+        "observations, frames and yourself); null when missing or not visible to you.",
+    )
     me: User | None = strawberry.field(
         resolver=accounts.me,
         description="The signed-in user (an API key's creator for a key); null when anonymous.",
     )
-    api_keys: list[ApiKey] = strawberry.field(
+    api_keys: Connection[ApiKey] = strawberry.field(
         resolver=api_keys.api_keys,
-        description="An organization's API keys, secrets never shown (its owner, members who "
-        "manage members, site administrators).",
+        description="An organization's API keys, oldest first, secrets never shown (its owner, "
+        "members who manage members, site administrators).",
     )
-    organizations: list[Organization] = strawberry.field(
+    organizations: Connection[Organization] = strawberry.field(
         resolver=organizations.organizations,
-        description="Organizations you belong to (all of them for a site administrator).",
+        description="Organizations you belong to (all of them for a site administrator), by name.",
     )
-    observatories: list[Observatory] = strawberry.field(
-        resolver=observatories.observatories, description="Observatories you may see."
+    observatories: Connection[Observatory] = strawberry.field(
+        resolver=observatories.observatories, description="Observatories you may see, by name."
     )
     observatory: Observatory | None = strawberry.field(
         resolver=listing.observatory, description="Null when missing or not visible to you."
     )
-    projects: list[Project] = strawberry.field(
+    projects: Connection[Project] = strawberry.field(
         resolver=listing.projects,
         description="Projects of an organization that you may see, by name (empty when none).",
     )
@@ -119,10 +127,10 @@ class Query:
         resolver=listing.recent_frames,
         description="Frames of every observation you may see, newest first.",
     )
-    observatory_registrations: list[ObservatoryRegistration] = strawberry.field(
+    observatory_registrations: Connection[ObservatoryRegistration] = strawberry.field(
         resolver=observatory_status.observatory_registrations,
-        description="Pending registrations sent by new observatories' plugins (for admins who "
-        "may manage an organization's observatories).",
+        description="Pending registrations sent by new observatories' plugins, oldest first (for "
+        "admins who may manage an organization's observatories).",
     )
     observation: Observation | None = strawberry.field(
         resolver=observations.observation, description="Null when missing or not visible to you."
@@ -131,12 +139,13 @@ class Query:
         resolver=targets.resolve_target,
         description="Look a name up offline: your organization's library, then Messier/NGC/IC.",
     )
-    library_targets: list[LibraryTarget] = strawberry.field(
+    library_targets: Connection[LibraryTarget] = strawberry.field(
         resolver=targets.library_targets,
-        description="Your organization's saved targets whose name contains `search`.",
+        description="Your organization's saved targets whose name contains `search` (any "
+        "case): those that start with it first, each group by name.",
     )
-    observation_templates: list[ObservationTemplate] = strawberry.field(
-        resolver=templates.observation_templates, description="Templates of a project."
+    observation_templates: Connection[ObservationTemplate] = strawberry.field(
+        resolver=templates.observation_templates, description="Templates of a project, by name."
     )
     observations: Connection[Observation] = strawberry.field(
         resolver=observations.observations,
@@ -356,5 +365,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=production),
+        config=StrawberryConfig(
+            disable_field_suggestions=production, scalar_map={strawberry.ID: GLOBAL_ID_SCALAR}
+        ),
     )

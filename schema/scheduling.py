@@ -16,6 +16,7 @@ from domain.observatories.reservation import Reservation as ReservationDocument
 from domain.observatories.reservation import ReservationStatus as DomainReservationStatus
 from domain.scheduling.constraints import Constraint
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+from schema.global_ids import global_id
 from schema.observations import Observation
 from schema.observatories import Observatory
 
@@ -79,7 +80,7 @@ class TargetVisibility:
         cls, observatory_id: str, ra_deg: float, dec_deg: float, series: VisibilitySeries
     ) -> TargetVisibility:
         return cls(
-            observatory_id=strawberry.ID(observatory_id),
+            observatory_id=global_id("Observatory", observatory_id),
             ra_deg=ra_deg,
             dec_deg=dec_deg,
             times=[_utc(t) for t in series.times],
@@ -146,7 +147,7 @@ class NightPlan:
             times=plan.times,
             curves=[
                 AltitudeCurve(
-                    observation_id=strawberry.ID(str(c.observation_id)),
+                    observation_id=global_id("Observation", c.observation_id),
                     altitude_deg=c.altitude_deg,
                 )
                 for c in plan.curves
@@ -229,8 +230,8 @@ class Reservation:
     @classmethod
     def from_document(cls, reservation: ReservationDocument, now: datetime) -> Reservation:
         return cls(
-            id=strawberry.ID(str(reservation.id)),
-            observatory_id=strawberry.ID(str(reservation.observatory_id)),
+            id=global_id("Reservation", reservation.id),
+            observatory_id=global_id("Observatory", reservation.observatory_id),
             title=reservation.title,
             purpose=reservation.purpose,
             contact=reservation.contact,

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from domain.events import DomainEvent
+from schema.global_ids import global_id
 
 
 @strawberry.type(description="Who answers: name, version and mode of this server.")
@@ -27,7 +28,7 @@ class SystemEvent:
     @classmethod
     def from_event(cls, event: DomainEvent) -> SystemEvent:
         return cls(
-            id=strawberry.ID(event.id),
+            id=global_id("SystemEvent", event.id),
             kind=event.kind,
             message=str(event.payload.get("message", "")),
             occurred_at=event.occurred_at,

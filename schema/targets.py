@@ -11,6 +11,7 @@ from domain.targets.catalogue import ResolvedTarget as ResolvedTargetModel
 from domain.targets.coordinates import dec_to_dms, ra_to_hms
 from domain.targets.library import LibraryTarget as LibraryTargetDocument
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+from schema.global_ids import global_id
 
 
 @strawberry.type(description="A name resolved offline to ICRS (J2000) coordinates.")
@@ -56,7 +57,7 @@ class LibraryTarget:
     @classmethod
     def from_document(cls, target: LibraryTargetDocument) -> LibraryTarget:
         return cls(
-            id=strawberry.ID(str(target.id)),
+            id=global_id("LibraryTarget", target.id),
             name=target.name,
             ra_deg=target.ra_deg,
             dec_deg=target.dec_deg,

@@ -9,6 +9,7 @@ import strawberry
 
 from domain.templates.template import ObservationTemplate as TemplateDocument
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
+from schema.global_ids import global_id
 from schema.observations import Constraints, Target
 
 
@@ -25,8 +26,8 @@ class ObservationTemplate:
     @classmethod
     def from_document(cls, template: TemplateDocument) -> ObservationTemplate:
         return cls(
-            id=strawberry.ID(str(template.id)),
-            project_id=strawberry.ID(str(template.project_id)),
+            id=global_id("ObservationTemplate", template.id),
+            project_id=global_id("Project", template.project_id),
             name=template.name,
             priority=template.priority,
             targets=[Target.from_model(t) for t in template.targets],

@@ -59,3 +59,15 @@ async def subscription(
             )
         )
         yield Subscription(socket, operation_id)
+
+
+def as_lists(value: Any) -> Any:
+    """`value` with each connection read as just `{ edges { node { ... } } }` turned into the
+    list of its nodes, so that a test can compare it with plain lists."""
+    if isinstance(value, dict):
+        if set(value) == {"edges"}:
+            return [as_lists(edge["node"]) for edge in value["edges"]]
+        return {key: as_lists(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_lists(item) for item in value]
+    return value

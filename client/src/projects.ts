@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { useQuery } from "urql";
+import { nodes } from "./connections";
 import { graphql } from "./gql";
 
 // The projects of every organization the viewer belongs to (`Organization.projects`), plus
@@ -33,13 +34,21 @@ const CHANGED = "ss-projects-changed";
 
 const PROJECTS_OF_ORGANIZATIONS = graphql(`
   query ProjectsOfOrganizations {
-    organizations {
-      id
-      projects {
-        id
-        name
-        code
-        organizationId
+    organizations(first: 100) {
+      edges {
+        node {
+          id
+          projects(first: 100) {
+            edges {
+              node {
+                id
+                name
+                code
+                organizationId
+              }
+            }
+          }
+        }
       }
     }
     observations(first: 100) {
@@ -69,8 +78,8 @@ export function useKnownProjects(): { projects: KnownProject[]; fetching: boolea
   const projects = useMemo(() => {
     void version;
     const byId = new Map<string, KnownProject>();
-    for (const organization of result.data?.organizations ?? []) {
-      for (const project of organization.projects) byId.set(project.id, project);
+    for (const organization of nodes(result.data?.organizations)) {
+      for (const project of nodes(organization.projects)) byId.set(project.id, project);
     }
     for (const project of rememberedProjects()) if (!byId.has(project.id)) byId.set(project.id, project);
     for (const edge of result.data?.observations.edges ?? []) {

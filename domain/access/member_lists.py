@@ -8,6 +8,7 @@ list of something invisible is empty rather than an error.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from beanie import PydanticObjectId
 
@@ -26,11 +27,16 @@ from domain.projects.project import Project
 
 @dataclass(frozen=True)
 class MemberGrant:
-    """One member and the permissions granted to them directly (the owner holds all)."""
+    """One member and the permissions granted to them directly (the owner holds all).
+
+    `added_at` is when they were added or their permissions last changed (a project's owner:
+    when the project was created).
+    """
 
     user_id: PydanticObjectId
     is_owner: bool
     permissions: tuple[str, ...]
+    added_at: datetime
 
 
 def may_view_organization(user: User, organization: Organization) -> bool:
@@ -54,6 +60,7 @@ def organization_members(user: User, organization: Organization) -> list[MemberG
             m.user_id,
             m.is_owner,
             tuple(sorted(p.value for p in (everything if m.is_owner else m.permissions))),
+            m.added_at,
         )
         for m in organization.members
     ]
@@ -66,9 +73,11 @@ def project_members(
     """The project's owner, then its direct members; empty without VIEW on it."""
     if ProjectPermission.VIEW not in project_permissions(user, project, organization):
         return []
-    owner = MemberGrant(project.owner_id, True, tuple(sorted(p.value for p in ALL_PROJECT)))
+    owner = MemberGrant(
+        project.owner_id, True, tuple(sorted(p.value for p in ALL_PROJECT)), project.created_at
+    )
     return [owner] + [
-        MemberGrant(m.user_id, False, tuple(sorted(p.value for p in m.permissions)))
+        MemberGrant(m.user_id, False, tuple(sorted(p.value for p in m.permissions)), m.added_at)
         for m in project.members
         if m.user_id != project.owner_id
     ]
@@ -81,6 +90,6 @@ def observatory_members(
     if ObservatoryPermission.VIEW not in observatory_permissions(user, observatory, organization):
         return []
     return [
-        MemberGrant(m.user_id, False, tuple(sorted(p.value for p in m.permissions)))
+        MemberGrant(m.user_id, False, tuple(sorted(p.value for p in m.permissions)), m.added_at)
         for m in observatory.members
     ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from beanie import Document, Indexed, PydanticObjectId
 from pydantic import Field
@@ -143,6 +143,12 @@ async def create_api_key(
         except DuplicateKeyError:  # the prefix is taken (about 1 in 4 billion per key)
             continue
         return api_key, issued.secret
+
+
+async def api_keys_query(principal: Principal, organization_id: str) -> dict[str, Any]:
+    """The query for the organization's keys, for those who manage its members."""
+    organization = await _managed_organization(principal, organization_id, "see API keys")
+    return {"organization_id": organization.id}
 
 
 async def api_keys_of(principal: Principal, organization_id: str) -> list[ApiKey]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from beanie import Document, Indexed, PydanticObjectId
 from pydantic import Field
@@ -86,14 +86,12 @@ async def request_registration(
     return registration
 
 
+PENDING_QUERY: dict[str, Any] = {"status": RegistrationStatus.PENDING.value}
+"""Registrations awaiting an admin."""
+
+
 async def pending_registrations() -> list[ObservatoryRegistration]:
-    return (
-        await ObservatoryRegistration.find(
-            ObservatoryRegistration.status == RegistrationStatus.PENDING
-        )
-        .sort("created_at")
-        .to_list()
-    )
+    return await ObservatoryRegistration.find(PENDING_QUERY).sort("created_at").to_list()
 
 
 async def _pending(registration_id: str) -> ObservatoryRegistration:

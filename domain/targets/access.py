@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from beanie import PydanticObjectId
+
 from domain.accounts.user import User
 from domain.errors import FieldProblem, ValidationFailed
 from domain.organizations.access import organization_for
@@ -58,6 +60,13 @@ async def search_targets(
     organization = await organization_for(actor, organization_id)
     assert organization.id is not None
     return await search_library(organization.id, text, limit)
+
+
+async def readable_library(actor: User, organization_id: str) -> PydanticObjectId:
+    """The id of the organization whose library `actor` may search (NotFound if invisible)."""
+    organization = await organization_for(actor, organization_id)
+    assert organization.id is not None
+    return organization.id
 
 
 async def delete_target(actor: User, organization_id: str, target_id: str) -> None:

@@ -118,28 +118,52 @@ async def search_library(
     `limit` is clamped to 1..100.
     """
     limit = max(1, min(limit, MAX_SEARCH_LIMIT))
+    return await search_library_after(organization_id, text, limit, None)
+
+
+type SearchPosition = tuple[int, str]
+"""Where a target sits in a search's order: 0 when its name starts with the text (else 1),
+then its name key (unique in its library)."""
+
+
+def search_position(target: LibraryTarget, text: str) -> SearchPosition:
+    """The place of `target` in the order of a search for `text`."""
+    return (0 if target.name_key.startswith(name_key(text)) else 1, target.name_key)
+
+
+async def search_library_after(
+    organization_id: PydanticObjectId, text: str, limit: int, after: SearchPosition | None
+) -> list[LibraryTarget]:
+    """Up to `limit` of the targets `search_library` finds, those placed after `after`."""
+    if limit <= 0:
+        return []
     key = re.escape(name_key(text))
-    prefix = await (
-        LibraryTarget.find({"organization_id": organization_id, "name_key": {"$regex": f"^{key}"}})
-        .sort("name_key")
-        .limit(limit)
-        .to_list()
-    )
-    if len(prefix) == limit or not key:
-        return prefix
-    inner = await (
-        LibraryTarget.find(
-            {
-                "organization_id": organization_id,
-                "name_key": {"$regex": key},
-                "_id": {"$nin": [target.id for target in prefix]},
-            }
-        )
-        .sort("name_key")
-        .limit(limit - len(prefix))
-        .to_list()
-    )
-    return prefix + inner
+    group, last = after if after is not None else (0, None)
+    found: list[LibraryTarget] = []
+    if group == 0:
+        found = await _matching(organization_id, f"^{key}", last, limit)
+        last = None
+    if len(found) < limit and key:  # then those that contain the text further on
+        found += await _matching(organization_id, f"^(?!{key}).*{key}", last, limit - len(found))
+    return found
+
+
+async def count_library_matches(organization_id: PydanticObjectId, text: str) -> int:
+    """How many of the organization's targets `search_library` finds without a limit."""
+    key = re.escape(name_key(text))
+    return await LibraryTarget.find(
+        {"organization_id": organization_id, "name_key": {"$regex": key}}
+    ).count()
+
+
+async def _matching(
+    organization_id: PydanticObjectId, pattern: str, beyond: str | None, limit: int
+) -> list[LibraryTarget]:
+    name_query: dict[str, str] = {"$regex": pattern}
+    if beyond is not None:
+        name_query["$gt"] = beyond
+    query = {"organization_id": organization_id, "name_key": name_query}
+    return await LibraryTarget.find(query).sort("name_key").limit(limit).to_list()
 
 
 async def delete_library_target(

@@ -17,6 +17,7 @@ from domain.frames.upload import (
     receive_frame,
 )
 from domain.frames.uploader import Uploader, authenticate_uploader
+from schema.global_ids import InvalidGlobalId, decode_global_id, global_id
 from science_scheduler.services import Services
 from workers.queue import ArqStepQueue
 
@@ -83,6 +84,17 @@ def _length(request: Request, limit: int) -> int:
     return length
 
 
+def _database_id(value: str | None, type_name: str) -> str | None:
+    """Plugins send database ids (as the protocol gives them), people the GraphQL global ids."""
+    if not value:
+        return None
+    try:
+        decoded = decode_global_id(value)
+    except InvalidGlobalId:
+        return value
+    return str(decoded) if decoded.type_name == type_name else value
+
+
 def _upload_request(request: Request, length: int, sha256: str) -> UploadRequest:
     params = request.query_params
     unknown = set(params) - {"observation", "assignment", "sequence"}
@@ -101,8 +113,8 @@ def _upload_request(request: Request, length: int, sha256: str) -> UploadRequest
     return UploadRequest(
         sha256=sha256,
         length=length,
-        observation=params.get("observation") or None,
-        assignment=params.get("assignment") or None,
+        observation=_database_id(params.get("observation"), "Observation"),
+        assignment=_database_id(params.get("assignment"), "Assignment"),
         sequence=sequence,
     )
 
@@ -132,7 +144,11 @@ def upload_route(services: Services) -> Route:
             return Response(status_code=400)
         frame = outcome.frame
         return JSONResponse(
-            {"frameId": str(frame.id), "state": frame.state.value},
+            {
+                "frameId": str(frame.id),
+                "id": global_id("Frame", frame.id),
+                "state": frame.state.value,
+            },
             status_code=201 if outcome.created else 200,
         )
 

@@ -15,6 +15,7 @@ from pymongo.database import Database
 from tests.accounts.conftest import login
 from tests.conftest import ApiServer
 from tests.graphql_client import graphql_http
+from tests.ids import database_id
 
 CREATE_ORGANIZATION = """mutation {
   createOrganization(input: {name: "Sneaky", shortName: "sneaky"}) { __typename }
@@ -57,7 +58,7 @@ async def test_a_bad_access_token_is_unauthenticated_and_changes_nothing(
     forgery: str,
 ) -> None:
     # given: the admin's real id, and the server's real key where the forgery needs it
-    user_id = (await login(api_server))["user"]["id"]
+    user_id = database_id((await login(api_server))["user"]["id"])
     key = _signing_key(engine_env)
     past = datetime.now(UTC) - timedelta(hours=1)
     tokens = {
@@ -83,7 +84,7 @@ async def test_a_token_signed_with_the_real_key_is_accepted(
     api_server: ApiServer, engine_env: dict[str, str]
 ) -> None:
     # given: the control for the forgeries above
-    user_id = (await login(api_server))["user"]["id"]
+    user_id = database_id((await login(api_server))["user"]["id"])
     token = jwt.encode(_claims(user_id), _signing_key(engine_env), algorithm="HS256")
 
     # when

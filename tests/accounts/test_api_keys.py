@@ -12,7 +12,8 @@ from pymongo.database import Database
 
 from tests.accounts.conftest import login
 from tests.conftest import ADMIN_EMAIL, ApiServer
-from tests.graphql_client import graphql_http
+from tests.graphql_client import as_lists, graphql_http
+from tests.ids import database_id, global_id
 
 CREATE_ORGANIZATION = """mutation ($shortName: String!) {
   createOrganization(input: {name: "Vega Club", shortName: $shortName}) {
@@ -42,7 +43,9 @@ REVOKE_KEY = """mutation ($id: ID!) {
   }
 }"""
 LIST_KEYS = """query ($organizationId: ID!) {
-  apiKeys(organizationId: $organizationId) { id name prefix permissions createdById revokedAt }
+  apiKeys(organizationId: $organizationId) {
+    edges { node { id name prefix permissions createdById revokedAt } }
+  }
 }"""
 ME = "query { me { email } }"
 
@@ -67,7 +70,7 @@ def _insert_member(
         }
     )
     database["organizations"].update_one(
-        {"_id": ObjectId(organization_id)},
+        {"_id": ObjectId(database_id(organization_id))},
         {
             "$push": {
                 "members": {
@@ -134,7 +137,7 @@ async def test_a_key_is_shown_once_and_stored_only_as_its_hash(
         "revokedAt": None,
         "lastUsedAt": None,
     }
-    stored = database["api_keys"].find_one({"_id": ObjectId(key["id"])})
+    stored = database["api_keys"].find_one({"_id": ObjectId(database_id(key["id"]))})
     assert stored is not None
     assert stored["secret_hash"] == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in str(stored)
@@ -160,7 +163,7 @@ async def test_a_key_works_as_a_bearer_credential_and_is_listed_without_its_secr
     # then
     after = datetime.now(UTC)
     assert me == {"data": {"me": {"email": ADMIN_EMAIL}}}
-    assert listed == {
+    assert as_lists(listed) == {
         "data": {
             "apiKeys": [
                 {
@@ -175,7 +178,7 @@ async def test_a_key_works_as_a_bearer_credential_and_is_listed_without_its_secr
         }
     }
     assert secret not in str(listed)
-    stored = database["api_keys"].find_one({"_id": ObjectId(created["apiKey"]["id"])})
+    stored = database["api_keys"].find_one({"_id": ObjectId(database_id(created["apiKey"]["id"]))})
     assert stored is not None
     assert before <= stored["last_used_at"] <= after
 
@@ -188,7 +191,7 @@ async def test_last_use_is_written_at_most_once_a_minute(
     organization_id = await _organization(api_server, token)
     created = await _create_key(api_server, token, organization_id, ["READ"])
     await graphql_http(api_server.base_url, ME, token=created["secret"])
-    key_filter = {"_id": ObjectId(created["apiKey"]["id"])}
+    key_filter = {"_id": ObjectId(database_id(created["apiKey"]["id"]))}
     first_use = database["api_keys"].find_one(key_filter)
     assert first_use is not None
 
@@ -280,12 +283,13 @@ async def test_only_members_who_manage_members_create_keys_and_only_what_they_ho
     # when
     plain = await _create_key(api_server, member_token, organization_id, ["READ"])
     database["organizations"].update_one(
-        {"_id": ObjectId(organization_id), "members.user_id": {"$exists": True}},
+        {"_id": ObjectId(database_id(organization_id)), "members.user_id": {"$exists": True}},
         {"$set": {"members.1.permissions": ["manage_members"]}},
     )
     beyond = await _create_key(api_server, member_token, organization_id, ["MANAGE_BILLING"])
+    nowhere = global_id("Organization", str(ObjectId()))
     listed = await graphql_http(
-        api_server.base_url, LIST_KEYS, token=member_token, organizationId=str(ObjectId())
+        api_server.base_url, LIST_KEYS, token=member_token, organizationId=nowhere
     )
 
     # then

@@ -16,8 +16,8 @@ MANY_FIELDS = """query {
   me { email }
   a: observations(first: 1) { edges { node { id } } }
   b: observations(first: 2) { edges { node { id } } }
-  organizations { id }
-  observatories { id }
+  organizations { edges { node { id } } }
+  observatories { edges { node { id } } }
 }"""
 
 

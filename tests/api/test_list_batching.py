@@ -17,6 +17,7 @@ from science_scheduler.services import Services
 from tests.api.gaps_world import CREATE_PROJECT, SET_PROJECT_MEMBER, GapsWorld, make_world
 from tests.api.test_reading_lists import CREATE_OBSERVATION, upload
 from tests.conftest import ApiServer
+from tests.graphql_client import as_lists
 
 RECENT_FRAMES = """{
   recentFrames(first: 50) {
@@ -24,10 +25,10 @@ RECENT_FRAMES = """{
   }
 }"""
 ORGANIZATIONS = """{
-  organizations {
-    members { user { email } }
-    projects { code members { user { email } } }
-  }
+  organizations { edges { node {
+    members { edges { node { user { email } } } }
+    projects { edges { node { code members { edges { node { user { email } } } } } } }
+  } } }
 }"""
 
 
@@ -123,7 +124,7 @@ async def test_member_and_project_lists_read_as_often_for_three_projects_as_for_
     data, reads_for_three = await _reads(services, finds, world.tokens["owner"], ORGANIZATIONS)
 
     # then
-    projects = data["organizations"][0]["projects"]
+    projects = as_lists(data["organizations"])[0]["projects"]
     assert [p["code"] for p in projects] == ["NEB", "AST", "VAR"]  # by name
     assert [m["user"]["email"] for m in projects[1]["members"]] == [
         "owner@example.org",

@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, ApiServer
 from tests.graphql_client import graphql_http
+from tests.ids import database_id
 
 LOGIN = """mutation ($email: String!, $password: String!) {
   login(input: {email: $email, password: $password}) { ... on LoginSuccess { accessToken } }
@@ -96,7 +97,8 @@ async def _walk(
 
 
 def _expected(nodes: list[dict[str, Any]], field: str, direction: str) -> list[str]:
-    ordered = sorted(nodes, key=lambda n: (n[FIELDS[field]], n["id"]))
+    # ties are broken by creation order: the database id
+    ordered = sorted(nodes, key=lambda n: (n[FIELDS[field]], database_id(n["id"])))
     return [n["id"] for n in (ordered if direction == "ASC" else ordered[::-1])]
 
 

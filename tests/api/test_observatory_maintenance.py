@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, ApiServer
-from tests.graphql_client import graphql_http, subscription
+from tests.graphql_client import as_lists, graphql_http, subscription
+from tests.ids import global_id
 
 LOGIN = """mutation ($email: String!, $password: String!) {
   login(input: {email: $email, password: $password}) { ... on LoginSuccess { accessToken } }
@@ -29,7 +30,7 @@ SET_MAINTENANCE = """mutation ($id: ID!, $enabled: Boolean!, $reason: String!) {
     ... on NotFound { message }
   }
 }"""
-OBSERVATORIES = "{ observatories { code maintenance maintenanceReason } }"
+OBSERVATORIES = "{ observatories { edges { node { code maintenance maintenanceReason } } } }"
 
 
 async def _observatory(server: ApiServer) -> tuple[str, str]:
@@ -67,7 +68,7 @@ async def test_maintenance_is_switched_on_with_a_reason_and_off_again(
         "mount rebalancing",
     )
     assert switched_on["maintenanceSince"] is not None
-    assert listed["data"]["observatories"] == [
+    assert as_lists(listed["data"]["observatories"]) == [
         {"code": "north-1", "maintenance": True, "maintenanceReason": "mount rebalancing"}
     ]
     assert off["data"]["setObservatoryMaintenance"] == {
@@ -99,7 +100,7 @@ async def test_switching_on_without_a_reason_is_a_validation_error(
             {"path": ["reason"], "message": "say why the observatory goes into maintenance"}
         ],
     }
-    assert listed["data"]["observatories"][0]["maintenance"] is False
+    assert as_lists(listed["data"]["observatories"])[0]["maintenance"] is False
 
 
 async def test_an_unknown_observatory_is_not_found(api_server: ApiServer) -> None:
@@ -108,8 +109,8 @@ async def test_an_unknown_observatory_is_not_found(api_server: ApiServer) -> Non
 
     # when
     body = await graphql_http(
-        api_server.base_url, SET_MAINTENANCE, token=token, id="65a1b2c3d4e5f60718293a4b",
-        enabled=True, reason="x",
+        api_server.base_url, SET_MAINTENANCE, token=token,
+        id=global_id("Observatory", "65a1b2c3d4e5f60718293a4b"), enabled=True, reason="x",
     )  # fmt: skip
 
     # then

@@ -9,16 +9,21 @@ import httpx
 
 from tests.api.gaps_world import CREATE_PROJECT, GapsWorld, make_world
 from tests.conftest import ApiServer
+from tests.graphql_client import as_lists
 from tests.pipeline.world import fits_file, orion_frame, sha256
 
-PROJECTS = """query ($org: ID!) { projects(organizationId: $org) { code name } }"""
-ORGANIZATION_PROJECTS = "{ organizations { shortName projects { code } } }"
+PROJECTS = """query ($org: ID!) {
+  projects(organizationId: $org) { edges { node { code name } } }
+}"""
+ORGANIZATION_PROJECTS = """{
+  organizations { edges { node { shortName projects { edges { node { code } } } } } }
+}"""
 OBSERVATORY = """query ($id: ID!) {
   observatory(id: $id) {
     code
     equipment { pixelScaleArcsec }
-    reservations { title status }
-    members { user { email fullName } permissions }
+    reservations { edges { node { title status } } }
+    members { edges { node { user { email fullName } permissions } } }
   }
 }"""
 CREATE_RESERVATION = """mutation ($id: ID!, $start: DateTime!, $end: DateTime!) {
@@ -31,10 +36,14 @@ SET_OBSERVATORY_MEMBER = """mutation ($id: ID!, $user: ID!) {
   }
 }"""
 ORGANIZATION_MEMBERS = """{
-  organizations { shortName members { user { email fullName } isOwner permissions } }
+  organizations { edges { node {
+    shortName members { edges { node { user { email fullName } isOwner permissions } } }
+  } } }
 }"""
 PROJECT_MEMBERS = """query ($org: ID!) {
-  projects(organizationId: $org) { code members { user { email } isOwner permissions } }
+  projects(organizationId: $org) { edges { node {
+    code members { edges { node { user { email } isOwner permissions } } }
+  } } }
 }"""
 CREATE_OBSERVATION = """mutation ($project: ID!) {
   createObservation(input: {projectId: $project, name: "Orion", submit: false,
@@ -61,7 +70,9 @@ async def test_projects_of_an_organization_are_those_each_person_may_see(
 
     # when
     seen = {
-        role: (await world.call(role, PROJECTS, org=world.organization))["data"]["projects"]
+        role: as_lists((await world.call(role, PROJECTS, org=world.organization))["data"])[
+            "projects"
+        ]
         for role in ("owner", "member", "viewer", "outsider")
     }
 
@@ -75,7 +86,7 @@ async def test_projects_of_an_organization_are_those_each_person_may_see(
         "viewer": [{"code": "NEB", "name": "Nebulae"}],
         "outsider": [],
     }
-    assert nested["data"]["organizations"] == [
+    assert as_lists(nested["data"]["organizations"]) == [
         {"shortName": "vega", "projects": [{"code": "AST"}, {"code": "NEB"}]}
     ]
 
@@ -97,7 +108,7 @@ async def test_one_observatory_with_its_reservations_and_members(api_server: Api
     by_outsider = await world.call("outsider", OBSERVATORY, id=world.observatory)
 
     # then
-    assert by_member["data"]["observatory"] == {
+    assert as_lists(by_member["data"]["observatory"]) == {
         "code": "north-1",
         "equipment": {"pixelScaleArcsec": 206_264.806 * 3.76e-3 / 1000},
         "reservations": [{"title": "Mirror cleaning", "status": "SCHEDULED"}],
@@ -121,7 +132,7 @@ async def test_member_lists_name_each_member_and_their_permissions(api_server: A
     outsider = await world.call("outsider", PROJECT_MEMBERS, org=world.organization)
 
     # then
-    assert organizations["data"]["organizations"] == [
+    assert as_lists(organizations["data"]["organizations"]) == [
         {
             "shortName": "vega",
             "members": [
@@ -144,7 +155,7 @@ async def test_member_lists_name_each_member_and_their_permissions(api_server: A
             ],
         }
     ]
-    assert projects["data"]["projects"] == [
+    assert as_lists(projects["data"]["projects"]) == [
         {
             "code": "NEB",
             "members": [
@@ -168,7 +179,7 @@ async def test_member_lists_name_each_member_and_their_permissions(api_server: A
             ],
         }
     ]
-    assert outsider["data"]["projects"] == []
+    assert as_lists(outsider["data"]["projects"]) == []
 
 
 async def upload(world: GapsWorld, observation: str, sequence: int) -> None:

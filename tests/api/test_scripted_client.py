@@ -54,7 +54,7 @@ CREATE_OBSERVATION = gql("""mutation ($project: ID!, $observatory: ID!) {
 LIST = gql("""query {
   observations(first: 10) {
     totalCount
-    edges { node { name state project { code } eligibleObservatories { code } } }
+    edges { node { name state project { code } eligibleObservatories { edges { node { code } } } } }
   }
 }""")
 SUBMIT = gql("""mutation ($id: ID!) {
@@ -157,7 +157,7 @@ async def test_a_scripted_client_runs_the_whole_request_flow(api_server: ApiServ
         "name": "Andromeda LRGB",
         "state": "DRAFT",
         "project": {"code": "GAL-1"},
-        "eligibleObservatories": [{"code": "backyard-1"}],
+        "eligibleObservatories": {"edges": [{"node": {"code": "backyard-1"}}]},
     }
     assert submitted["submitObservation"] == {"__typename": "Observation", "state": "PENDING"}
     assert cancelled["cancelObservation"] == {"__typename": "Observation", "state": "CANCELLED"}

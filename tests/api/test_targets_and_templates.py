@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, ApiServer
-from tests.graphql_client import graphql_http
+from tests.graphql_client import as_lists, graphql_http
 
 LOGIN = """mutation ($email: String!, $password: String!) {
   login(input: {email: $email, password: $password}) { ... on LoginSuccess { accessToken } }
@@ -32,7 +32,7 @@ SAVE = """mutation ($org: ID!, $name: String!, $ra: String!, $dec: String!) {
   }
 }"""
 SEARCH = """query ($org: ID!, $search: String!) {
-  libraryTargets(organizationId: $org, search: $search) { name }
+  libraryTargets(organizationId: $org, search: $search) { edges { node { name } } }
 }"""
 OBSERVE = """mutation ($project: ID!, $name: String!) {
   createObservation(input: {projectId: $project, name: "By name", targets: [{name: $name,
@@ -113,7 +113,7 @@ async def test_the_library_comes_before_the_catalogue_and_rejects_bad_coordinate
     assert bad["__typename"] == "ValidationError"
     assert [f["path"] for f in bad["fields"]] == [["ra"], ["dec"]]
     assert duplicate["saveLibraryTarget"]["__typename"] == "Conflict"
-    assert found == [{"name": "My Comet Field"}]
+    assert as_lists(found) == [{"name": "My Comet Field"}]
     assert observed["targets"] == [
         {"name": "My Comet Field", "raDeg": 75.0, "decDeg": 10.5, "resolvedBy": "library"}
     ]

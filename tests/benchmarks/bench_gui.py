@@ -37,6 +37,7 @@ from science_scheduler.app import create_app
 from science_scheduler.settings import load_settings
 from tests.engines import free_port, running_mongo, running_valkey
 from tests.gui.browser import CHROMIUM, CHROMIUM_ARGS, ensure_client_built
+from tests.ids import database_id, global_id
 
 OBSERVATIONS = 1_000
 LOADS = 5
@@ -109,13 +110,13 @@ async def _setup(client: httpx.AsyncClient) -> tuple[str, str, str]:
     )
     return (
         token,
-        str(project["createProject"]["id"]),  # type: ignore[index]
-        str(observatory["registerObservatory"]["observatory"]["id"]),  # type: ignore[index]
+        database_id(str(project["createProject"]["id"])),  # type: ignore[index]
+        database_id(str(observatory["registerObservatory"]["observatory"]["id"])),  # type: ignore[index]
     )
 
 
 async def _seed(project_id: str, observatory_id: str) -> list[str]:
-    """1,000 observations in mixed states; the ids of the pending ones."""
+    """1,000 observations in mixed states; the (global) ids of the pending ones."""
     from beanie import PydanticObjectId
 
     observatory = await Observatory.get(PydanticObjectId(observatory_id))
@@ -141,7 +142,7 @@ async def _seed(project_id: str, observatory_id: str) -> list[str]:
     ]
     await Observation.insert_many(batch)
     pending = await Observation.find(Observation.state == ObservationState.PENDING).to_list()
-    return [str(o.id) for o in pending]
+    return [global_id("Observation", str(o.id)) for o in pending]
 
 
 SIGN_IN = """async ([email, password]) => {

@@ -30,6 +30,7 @@ from domain.observatories.observatory import Observatory
 from science_scheduler.app import create_app
 from science_scheduler.settings import load_settings
 from tests.engines import free_port, running_mongo, running_valkey
+from tests.ids import database_id
 
 OBSERVATIONS = 10_000
 SAMPLES = 40
@@ -53,7 +54,7 @@ class CommandCounter(monitoring.CommandListener):
 LIST = """query ($first: Int!) {
   observations(first: $first) {
     edges { node { id name state priority targets { name raDeg decDeg }
-      project { code name } eligibleObservatories { code name } } }
+      project { code name } eligibleObservatories { edges { node { code name } } } } }
   }
 }"""
 
@@ -111,8 +112,8 @@ async def _setup(client: httpx.AsyncClient) -> tuple[str, str, str]:
 async def _seed(project_id: str, observatory_id: str) -> None:
     from beanie import PydanticObjectId
 
-    project = PydanticObjectId(project_id)
-    observatory = await Observatory.get(PydanticObjectId(observatory_id))
+    project = PydanticObjectId(database_id(project_id))
+    observatory = await Observatory.get(PydanticObjectId(database_id(observatory_id)))
     assert observatory is not None
     batch = [
         Observation(
@@ -197,7 +198,9 @@ async def main_async(mongo_url: str, redis_url: str, data_dir: Path) -> None:
 
             async def one(semaphore: asyncio.Semaphore = semaphore) -> None:
                 async with semaphore:
-                    await _graphql(client, create, token, p=project_id, o=observatory_id)
+                    body = await _graphql(client, create, token, p=project_id, o=observatory_id)
+                    created = body["data"]["createObservation"]  # type: ignore[index]
+                    assert created["__typename"] == "Observation", created
 
             await asyncio.gather(*(one() for _ in range(total)))
             rate = total / (time.perf_counter() - started)

@@ -14,6 +14,7 @@ from tests.bridge.conftest import BridgeServer
 from tests.bridge.steps import observation, ready_status, token
 from tests.bridge.world import World, add_observation
 from tests.graphql_client import graphql_http
+from tests.ids import global_id
 
 ROTATE = """
 mutation Rotate($id: ID!) { rotateObservatoryKey(input: {observatoryId: $id}) {
@@ -115,7 +116,7 @@ async def test_a_revoked_key_is_refused(
     # given: the key was rotated and the plugin acknowledged the new one
     plugin = PluginClient(bridge.plugin_url, world.keys["north-1"])
     await plugin.start()
-    north_1 = str(world.observatories["north-1"].id)
+    north_1 = global_id("Observatory", str(world.observatories["north-1"].id))
     rotated = await graphql_http(bridge.base_url, ROTATE, token=token(world), id=north_1)
     new_key = rotated["data"]["rotateObservatoryKey"]["apiKey"]
     issued = await plugin.expect("api_key_issued")

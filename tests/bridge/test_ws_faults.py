@@ -21,6 +21,7 @@ from tests.bridge.steps import (
 )
 from tests.bridge.world import World, add_observation
 from tests.graphql_client import graphql_http
+from tests.ids import global_id
 
 S = ObservationState
 CANCEL = """
@@ -111,7 +112,8 @@ async def test_a_plugin_claiming_work_the_server_finished_is_told_to_drop_it(
     assignment = await take_assignment(plugin)
     await expose(plugin, assignment, 1)
     await plugin.close()
-    cancelled = await graphql_http(bridge.base_url, CANCEL, token=token(world), id=str(target.id))
+    observation_id = global_id("Observation", str(target.id))
+    cancelled = await graphql_http(bridge.base_url, CANCEL, token=token(world), id=observation_id)
     assert cancelled["data"]["cancelObservation"]["__typename"] == "Observation"
 
     # when: it reconnects claiming the run is live with two frames captured
@@ -166,7 +168,8 @@ async def test_a_cancelled_observation_is_aborted_on_the_live_socket(
     assignment = await take_assignment(plugin)
 
     # when
-    await graphql_http(bridge.base_url, CANCEL, token=token(world), id=str(target.id))
+    observation_id = global_id("Observation", str(target.id))
+    await graphql_http(bridge.base_url, CANCEL, token=token(world), id=observation_id)
     abort = await plugin.expect("abort")
     await plugin.ack(abort)
     interrupted = await plugin.call(

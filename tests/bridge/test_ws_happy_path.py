@@ -17,7 +17,8 @@ from tests.bridge.steps import (
     uploaded,
 )
 from tests.bridge.world import World, add_observation
-from tests.graphql_client import graphql_http, subscription
+from tests.graphql_client import as_lists, graphql_http, subscription
+from tests.ids import global_id
 
 OBSERVATION_EVENTS = """
 subscription { observationEvents { observationId state previousState actor } }
@@ -30,8 +31,8 @@ subscription Watch($id: ID) {
 }
 """
 LIVE_STATUS = """
-{ observatories { code liveStatus { connected operationalState safety currentObservationId
-  pluginVersion progress { phase percent } } } }
+{ observatories { edges { node { code liveStatus { connected operationalState safety
+  currentObservationId pluginVersion progress { phase percent } } } } } }
 """
 
 
@@ -81,9 +82,10 @@ async def test_a_plugin_completes_an_observation(bridge: BridgeServer, world: Wo
         ObservationState.ACQUISITION_COMPLETE,
         ObservationState.COMPLETED,
     ]
-    actor = f"observatory:{world.observatories['north-1'].id}"
+    actor = "observatory:" + global_id("Observatory", str(world.observatories["north-1"].id))
+    observation_id = global_id("Observation", str(target.id))
     assert [event["observationEvents"] for event in states] == [
-        {"observationId": str(target.id), "state": s, "previousState": p, "actor": actor}
+        {"observationId": observation_id, "state": s, "previousState": p, "actor": actor}
         for p, s in [
             ("PENDING", "ASSIGNED"),
             ("ASSIGNED", "IN_PROGRESS"),
@@ -91,12 +93,12 @@ async def test_a_plugin_completes_an_observation(bridge: BridgeServer, world: Wo
             ("ACQUISITION_COMPLETE", "COMPLETED"),
         ]
     ]
-    north_1 = next(o for o in live["data"]["observatories"] if o["code"] == "north-1")
+    north_1 = next(o for o in as_lists(live["data"]["observatories"]) if o["code"] == "north-1")
     assert north_1["liveStatus"] == {
         "connected": True,
         "operationalState": "ready",
         "safety": "safe",
-        "currentObservationId": str(target.id),
+        "currentObservationId": observation_id,
         "pluginVersion": "1.4.0",
         "progress": {"phase": "exposing", "percent": 0.0},
     }
@@ -108,7 +110,7 @@ async def test_observatory_events_tell_connection_state_and_progress(
 ) -> None:
     # given
     target = await add_observation(world, count=3)
-    north_1 = str(world.observatories["north-1"].id)
+    north_1 = global_id("Observatory", str(world.observatories["north-1"].id))
     events: list[dict[str, Any]] = []
     watching = asyncio.create_task(
         _collect(bridge.graphql_ws_url, OBSERVATORY_EVENTS, token(world), 6, events, id=north_1)
@@ -145,5 +147,5 @@ async def test_observatory_events_tell_connection_state_and_progress(
     assert seen[-1]["progressPercent"] == 5.0
     assert seen[2]["operationalState"] == "ready"
     assert seen[2]["safety"] == "safe"
-    assert seen[-1]["currentObservationId"] == str(target.id)
+    assert seen[-1]["currentObservationId"] == global_id("Observation", str(target.id))
     await plugin.close()

@@ -13,6 +13,7 @@ from tests.bridge.steps import token
 from tests.bridge.test_ws_registration import APPROVE, REGISTRATION
 from tests.bridge.world import World
 from tests.graphql_client import graphql_http
+from tests.ids import global_id
 
 ROTATE = """
 mutation Rotate($id: ID!) { rotateObservatoryKey(input: {observatoryId: $id}) {
@@ -35,7 +36,7 @@ async def test_a_key_rotated_while_offline_waits_sealed_and_is_delivered(
     bridge: BridgeServer, world: World
 ) -> None:
     # given an observatory whose plugin is offline
-    north_1 = str(world.observatories["north-1"].id)
+    north_1 = global_id("Observatory", str(world.observatories["north-1"].id))
 
     # when an admin rotates its key, and the plugin connects later with its old key
     rotated = await graphql_http(bridge.base_url, ROTATE, token=token(world), id=north_1)
@@ -70,8 +71,8 @@ async def test_an_approved_registration_key_waits_sealed(
         bridge.base_url,
         APPROVE,
         token=token(world),
-        registration=pending["registration_id"],
-        organization=str(world.organization.id),
+        registration=global_id("ObservatoryRegistration", pending["registration_id"]),
+        organization=global_id("Organization", str(world.organization.id)),
     )
     issued = await plugin.expect("api_key_issued")
 

@@ -10,9 +10,12 @@ from tests.bridge.client import PluginClient
 from tests.bridge.conftest import BridgeServer
 from tests.bridge.steps import token
 from tests.bridge.world import World
-from tests.graphql_client import graphql_http
+from tests.graphql_client import as_lists, graphql_http
+from tests.ids import database_id, global_id
 
-REGISTRATIONS = "{ observatoryRegistrations { id code name status contactEmail } }"
+REGISTRATIONS = """{
+  observatoryRegistrations { edges { node { id code name status contactEmail } } }
+}"""
 APPROVE = """
 mutation Approve($registration: ID!, $organization: ID!) {
   approveObservatoryRegistration(
@@ -53,8 +56,8 @@ async def test_an_approved_registration_delivers_the_key_over_the_socket(
         bridge.base_url,
         APPROVE,
         token=token(world),
-        registration=pending["registration_id"],
-        organization=str(world.organization.id),
+        registration=global_id("ObservatoryRegistration", pending["registration_id"]),
+        organization=global_id("Organization", str(world.organization.id)),
     )
     issued = await plugin.expect("api_key_issued")
     await plugin.ack(issued)
@@ -63,9 +66,9 @@ async def test_an_approved_registration_delivers_the_key_over_the_socket(
 
     # then
     assert pending["type"] == "registration_pending"
-    assert listed["data"]["observatoryRegistrations"] == [
+    assert as_lists(listed["data"]["observatoryRegistrations"]) == [
         {
-            "id": pending["registration_id"],
+            "id": global_id("ObservatoryRegistration", pending["registration_id"]),
             "code": "hill-top",
             "name": "Hill Top",
             "status": "PENDING",
@@ -75,8 +78,8 @@ async def test_an_approved_registration_delivers_the_key_over_the_socket(
     observatory = approved["data"]["approveObservatoryRegistration"]["observatory"]
     assert observatory["code"] == "hill-top"
     assert issued["reason"] == "registration_approved"
-    assert issued["observatory_id"] == observatory["id"]
-    assert welcome["observatory_id"] == observatory["id"]
+    assert issued["observatory_id"] == database_id(observatory["id"])
+    assert welcome["observatory_id"] == database_id(observatory["id"])
     assert reconciliation["decision"] == "idle"
     stored = await Observatory.find_one(Observatory.code == "hill-top")
     assert stored is not None
@@ -106,8 +109,8 @@ async def test_a_rejected_registration_is_told_and_closed(
         bridge.base_url,
         REJECT,
         token=token(world),
-        registration=pending["registration_id"],
-        organization=str(world.organization.id),
+        registration=global_id("ObservatoryRegistration", pending["registration_id"]),
+        organization=global_id("Organization", str(world.organization.id)),
     )
     nack = await plugin.expect("nack")
 

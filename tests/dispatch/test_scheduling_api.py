@@ -17,6 +17,7 @@ from pymongo import MongoClient
 from tests.conftest import TEST_DATABASE, ApiServer
 from tests.dispatch.api import signed_in, user_session
 from tests.engines import Engine
+from tests.graphql_client import as_lists
 from tests.scheduling.sky import lorentzian_reference
 
 LATITUDE, LONGITUDE, ELEVATION = 52.1, 5.1, 10.0
@@ -286,7 +287,7 @@ _SUBMIT = """mutation ($id: ID!) {
 _LIST = "query { observations(first: 10) { edges { node { id state } } } }"
 
 
-OBSERVATORIES = "query { observatories { code dispatchEnabled } }"
+OBSERVATORIES = "query { observatories { edges { node { code dispatchEnabled } } } }"
 VISIBILITY_NOW = """query ($observatory: ID!) {
   targetVisibility(ra: 10.68, dec: 41.27, observatoryId: $observatory,
                    start: "2026-12-01T18:00:00+00:00", end: "2026-12-01T19:00:00+00:00",
@@ -317,7 +318,7 @@ async def test_viewers_and_outsiders_cannot_control_an_observatory(
             )
             for name, api in (("viewer", viewer), ("outsider", outsider))
         }
-        after = (await admin.query(OBSERVATORIES))["observatories"]
+        after = as_lists((await admin.query(OBSERVATORIES))["observatories"])
 
     # then: the viewer is told it lacks the permission, the outsider sees nothing at all,
     # and nothing changed

@@ -236,7 +236,7 @@ mutation ($name: String!) {
     __typename ... on Organization { id name }
   }
 }"""
-ORGANIZATIONS = "query { organizations { name shortName } }"
+ORGANIZATIONS = "query { organizations { edges { node { name shortName } } } }"
 
 
 async def _graphql(
@@ -266,5 +266,6 @@ async def _write_document(served: Served, marker: str) -> None:
 async def _read_document(served: Served) -> str:
     token = await _admin_token(served)
     data = await _graphql(served, ORGANIZATIONS, token)
-    assert [o["shortName"] for o in data["organizations"]] == ["kept-org"]
-    return str(data["organizations"][0]["name"])
+    organizations = [edge["node"] for edge in data["organizations"]["edges"]]
+    assert [o["shortName"] for o in organizations] == ["kept-org"]
+    return str(organizations[0]["name"])

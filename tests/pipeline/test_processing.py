@@ -16,6 +16,7 @@ from domain.frames.frame import Step as DomainStep
 from domain.observations.observation import Observation
 from science_scheduler.services import Services
 from tests.graphql_client import graphql_http, subscription
+from tests.ids import database_id, global_id
 from tests.pipeline.conftest import Api, processed, stored_keys, upload
 from tests.pipeline.world import World, fits_file, orion_frame, sha256
 
@@ -95,7 +96,7 @@ async def test_an_observatory_upload_is_stored_solved_previewed_and_graded(
     body = fits_file(rendered)
     truth_ra, truth_dec = rendered.wcs.all_pix2world([[499.5, 349.5]], 0)[0]
     token = world.token(world.user)
-    observation_id = str(world.observation.id)
+    observation_id = global_id("Observation", str(world.observation.id))
     events: list[dict[str, Any]] = []
     async with subscription(api.ws_url, EVENTS, token=token, observation=observation_id) as live:
         await asyncio.sleep(0.5)
@@ -109,11 +110,11 @@ async def test_an_observatory_upload_is_stored_solved_previewed_and_graded(
             observation=observation_id,
             sequence="1",
         )
-        frame_id = answer.json()["frameId"]
+        frame_id = answer.json()["id"]
         while not events or events[-1]["kind"] != "state_changed":
             message = await asyncio.wait_for(live.next_message(), timeout=180)
             events.append(message["payload"]["data"]["frameEvents"])
-    stored = await processed(frame_id)
+    stored = await processed(database_id(frame_id))
     shown = (await graphql_http(api.base_url, FRAME, token=token, id=frame_id))["data"]["frame"]
     listed = await graphql_http(api.base_url, FRAMES, token=token, observation=observation_id)
     async with httpx.AsyncClient(timeout=30) as client:
@@ -123,13 +124,17 @@ async def test_an_observatory_upload_is_stored_solved_previewed_and_graded(
 
     # then: answered 201, every step done in order, events in the same order
     assert answer.status_code == 201
-    assert answer.json() == {"frameId": frame_id, "state": "processing"}
+    assert answer.json() == {
+        "id": frame_id, "frameId": database_id(frame_id), "state": "processing",
+    }  # fmt: skip
     assert events == _expected_events(frame_id)
     assert stored.state is FrameState.DONE
     assert [(s["step"], s["status"], s["error"], s["tries"]) for s in shown["steps"]] == [
         (step, "DONE", None, 1) for step in STEPS
     ]
-    assert shown["uploadedBy"] == f"observatory:{world.observatory.id}"
+    assert shown["uploadedBy"] == "observatory:" + global_id(
+        "Observatory", str(world.observatory.id)
+    )
     assert shown["sizeBytes"] == len(body)
     assert shown["originalSha256"] == sha256(body)
     assert listed["data"]["frames"] == {
@@ -147,7 +152,9 @@ async def test_an_observatory_upload_is_stored_solved_previewed_and_graded(
     assert original.dtype == np.dtype(">i2")  # BITPIX 16 with BZERO 32768, as cameras write
     assert restored.astype(">i2").tobytes() == original.tobytes()
     keys = await stored_keys(services)
-    folder = f"{world.organization.id}/{stored.created_at:%Y-%m-%d}/{observation_id}/{frame_id}"
+    folder = (
+        f"{world.organization.id}/{stored.created_at:%Y-%m-%d}/{world.observation.id}/{stored.id}"
+    )
     assert keys == [f"preview/{folder}.jpg", f"raw/{folder}.fits.fz", f"thumbnail/{folder}.jpg"]
     # solved: centre within 2" of the rendered WCS, scale 3"/px
     solution = shown["solution"]
@@ -190,8 +197,8 @@ async def test_override_and_reprocess_keep_the_count_exact(
     answer = await upload(
         api, body, credential=token, digest=sha256(body), observation=str(world.observation.id)
     )
-    frame_id = answer.json()["frameId"]
-    await processed(frame_id)
+    frame_id = answer.json()["id"]
+    await processed(database_id(frame_id))
     assert await _accepted(world.observation) == ([0, 1], 1)
 
     # when: a person rejects it by hand, twice, and a stranger tries to reprocess it
@@ -201,15 +208,15 @@ async def test_override_and_reprocess_keep_the_count_exact(
     refused = await graphql_http(
         api.base_url, REPROCESS, token=world.token(world.stranger), id=frame_id
     )
-    after_refusal = await Frame.get(frame_id)
+    after_refusal = await Frame.get(database_id(frame_id))
     # and then the owner reprocesses it: the pipeline grades it again
     reprocessed = await graphql_http(api.base_url, REPROCESS, token=token, id=frame_id)
-    regraded = await processed(frame_id)
+    regraded = await processed(database_id(frame_id))
 
     # then
     rejected = {
         "accepted": False,
-        "overriddenBy": f"user:{world.user.id}",
+        "overriddenBy": "user:" + global_id("User", str(world.user.id)),
         "overrideReason": "satellite across M42",
     }
     assert overridden["data"]["overrideFrameGrade"] == {"__typename": "Frame", "grade": rejected}
@@ -238,14 +245,15 @@ async def test_a_stranger_sees_no_frame(api: Api, world: World, services: Servic
         digest=sha256(body),
         observation=str(world.observation.id),
     )
-    frame_id = answer.json()["frameId"]
+    frame_id = answer.json()["id"]
 
     # when: someone outside the organization asks for it and its observation's frames
     stranger = world.token(world.stranger)
     shown = await graphql_http(api.base_url, FRAME, token=stranger, id=frame_id)
     listed = await graphql_http(
-        api.base_url, FRAMES, token=stranger, observation=str(world.observation.id)
-    )
+        api.base_url, FRAMES, token=stranger,
+        observation=global_id("Observation", str(world.observation.id)),
+    )  # fmt: skip
 
     # then
     assert answer.status_code == 201
@@ -263,7 +271,9 @@ async def test_an_observatory_frame_without_observation_is_kept_unassigned(
     # when
     answer = await upload(api, body, credential=world.observatory_key, digest=sha256(body))
     frame = await processed(answer.json()["frameId"])
-    shown = await graphql_http(api.base_url, FRAME, token=world.token(world.user), id=str(frame.id))
+    shown = await graphql_http(
+        api.base_url, FRAME, token=world.token(world.user), id=global_id("Frame", str(frame.id))
+    )
 
     # then: processed under `unassigned`, not graded, visible to the organization's members
     assert answer.status_code == 201

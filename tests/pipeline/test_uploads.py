@@ -255,8 +255,9 @@ async def test_the_same_frame_uploaded_twice_is_one_frame(
 
     # then
     frame_id = first.json()["frameId"]
-    assert (first.status_code, first.json()) == (201, {"frameId": frame_id, "state": "processing"})
-    assert (again.status_code, again.json()) == (200, {"frameId": frame_id, "state": "processing"})
+    answer = {"id": first.json()["id"], "frameId": frame_id, "state": "processing"}
+    assert (first.status_code, first.json()) == (201, answer)
+    assert (again.status_code, again.json()) == (200, answer)
     assert wrong_again.status_code == 400
     assert wrong_again.json()["error"] == "digest_mismatch"
     assert other.status_code == 201

@@ -25,6 +25,7 @@ import { errorProps, toFieldErrors } from "../components/fieldErrors";
 import type { FieldErrorMap } from "../components/fieldErrors";
 import { Empty, ErrorState, Loading } from "../components/states";
 import { formatDateTime, humanize } from "../components/format";
+import { nodes } from "../connections";
 import { graphql } from "../gql";
 import type { ApiKeyPermission, OrganizationPermission, OrganizationType, ProjectPermission, ProjectType } from "../gql/graphql";
 import { rememberProject, useKnownProjects } from "../projects";
@@ -32,13 +33,15 @@ import { OrganizationMemberLists } from "./MemberLists";
 
 const ORGANIZATIONS = graphql(`
   query AdminOrganizations {
-    organizations { id name shortName type description createdAt }
+    organizations(first: 100) { edges { node { id name shortName type description createdAt } } }
   }
 `);
 
 const API_KEYS = graphql(`
   query AdminApiKeys($organizationId: ID!) {
-    apiKeys(organizationId: $organizationId) { id name prefix permissions createdAt lastUsedAt revokedAt }
+    apiKeys(organizationId: $organizationId, first: 100) {
+      edges { node { id name prefix permissions createdAt lastUsedAt revokedAt } }
+    }
   }
 `);
 
@@ -168,9 +171,10 @@ function Permissions<T extends string>({ legend, all, value, onChange }: { legen
 export function AdminPage() {
   const { session } = useAuth();
   const [orgs, refetchOrgs] = useQuery({ query: ORGANIZATIONS });
+  const organizations = nodes(orgs.data?.organizations);
   const { projects } = useKnownProjects();
   const [selectedOrg, setSelectedOrg] = useState("");
-  const organizationId = selectedOrg || orgs.data?.organizations[0]?.id || "";
+  const organizationId = selectedOrg || organizations[0]?.id || "";
   const [keys, refetchKeys] = useQuery({ query: API_KEYS, variables: { organizationId }, pause: !organizationId });
 
   const [, createOrganization] = useMutation(CREATE_ORGANIZATION);
@@ -222,7 +226,7 @@ export function AdminPage() {
       {notice && <Alert severity={notice.kind} role={notice.kind === "error" ? "alert" : "status"}>{notice.text}</Alert>}
 
       <Section id="orgs-heading" title="Organizations">
-        {orgs.data.organizations.length === 0 ? (
+        {organizations.length === 0 ? (
           <Empty>You belong to no organization yet: create one.</Empty>
         ) : (
           <Table size="small" aria-label="Organizations">
@@ -236,7 +240,7 @@ export function AdminPage() {
               </TableRow>
             </TableHead>
             <TableBody>
-              {orgs.data.organizations.map((o) => (
+              {organizations.map((o) => (
                 <TableRow key={o.id} selected={o.id === organizationId}>
                   <TableCell>{o.name}</TableCell>
                   <TableCell>{o.shortName}</TableCell>
@@ -267,8 +271,8 @@ export function AdminPage() {
         </Box>
       </Section>
 
-      <TextField select label="Working in organization" value={organizationId} onChange={(e) => setSelectedOrg(e.target.value)} sx={{ maxWidth: 400 }} disabled={!orgs.data.organizations.length}>
-        {orgs.data.organizations.map((o) => <MenuItem key={o.id} value={o.id}>{o.name}</MenuItem>)}
+      <TextField select label="Working in organization" value={organizationId} onChange={(e) => setSelectedOrg(e.target.value)} sx={{ maxWidth: 400 }} disabled={!organizations.length}>
+        {organizations.map((o) => <MenuItem key={o.id} value={o.id}>{o.name}</MenuItem>)}
       </TextField>
 
       <Section id="projects-heading" title="Projects">
@@ -343,13 +347,13 @@ export function AdminPage() {
           <ErrorState error={keys.error} />
         ) : !keys.data ? (
           <Loading label="Loading API keys…" />
-        ) : keys.data.apiKeys.length === 0 ? (
+        ) : keys.data.apiKeys.edges.length === 0 ? (
           <Empty>No API keys in this organization.</Empty>
         ) : (
           <Table size="small" aria-label="API keys">
             <TableHead><TableRow><TableCell>Name</TableCell><TableCell>Prefix</TableCell><TableCell>Permissions</TableCell><TableCell>Last used</TableCell><TableCell>Status</TableCell></TableRow></TableHead>
             <TableBody>
-              {keys.data.apiKeys.map((k) => (
+              {nodes(keys.data.apiKeys).map((k) => (
                 <TableRow key={k.id}>
                   <TableCell>{k.name}</TableCell>
                   <TableCell><code>{k.prefix}</code></TableCell>

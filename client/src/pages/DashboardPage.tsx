@@ -21,6 +21,7 @@ import { useQuery } from "urql";
 import { Empty, ErrorState, Loading } from "../components/states";
 import { StateChip } from "../components/StateChip";
 import { formatDateTime, humanize } from "../components/format";
+import { nodes } from "../connections";
 import { graphql } from "../gql";
 import type { ObservationState } from "../gql/graphql";
 import { useFrameEvents, useObservationEvents, useObservatoryEvents } from "../live";
@@ -45,19 +46,23 @@ export const STATES: ObservationState[] = [
 
 const DASHBOARD = graphql(`
   query Dashboard {
-    observatories {
-      id
-      name
-      code
-      dispatchEnabled
-      maintenance
-      safety
-      liveStatus {
-        connected
-        operationalState
-        safety
-        currentObservationId
-        progress { phase percent framesCaptured }
+    observatories(first: 100) {
+      edges {
+        node {
+          id
+          name
+          code
+          dispatchEnabled
+          maintenance
+          safety
+          liveStatus {
+            connected
+            operationalState
+            safety
+            currentObservationId
+            progress { phase percent framesCaptured }
+          }
+        }
       }
     }
     all: observations(first: 1) { totalCount }
@@ -192,13 +197,13 @@ export function DashboardPage() {
         <Typography variant="h6" component="h2" id="observatories-heading" gutterBottom>
           Observatories
         </Typography>
-        {data.observatories.length === 0 ? (
+        {data.observatories.edges.length === 0 ? (
           <Empty>
             No observatories yet. <Link component={RouterLink} to="/observatories">Register one</Link>.
           </Empty>
         ) : (
           <Grid container spacing={2}>
-            {data.observatories.map((o) => {
+            {nodes(data.observatories).map((o) => {
               const event = observatoryLive[o.id];
               const status = o.liveStatus;
               const connected = event?.connected ?? status?.connected ?? false;

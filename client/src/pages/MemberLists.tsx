@@ -2,16 +2,30 @@ import { Stack, Typography } from "@mui/material";
 import { useEffect } from "react";
 import { useQuery } from "urql";
 import { Empty, ErrorState, Loading } from "../components/states";
+import { nodes } from "../connections";
 import { graphql } from "../gql";
 import { MemberTable } from "./ObservatorySettings";
 
 const MEMBER_LISTS = graphql(`
   query AdminMemberLists {
-    organizations {
-      id
-      name
-      members { user { id email fullName } isOwner permissions }
-      projects { id code name members { user { id email fullName } isOwner permissions } }
+    organizations(first: 100) {
+      edges {
+        node {
+          id
+          name
+          members(first: 100) { edges { node { user { id email fullName } isOwner permissions } } }
+          projects(first: 100) {
+            edges {
+              node {
+                id
+                code
+                name
+                members(first: 100) { edges { node { user { id email fullName } isOwner permissions } } }
+              }
+            }
+          }
+        }
+      }
     }
   }
 `);
@@ -24,20 +38,20 @@ export function OrganizationMemberLists({ organizationId, version }: { organizat
   }, [version, refetch]);
   if (result.error && !result.data) return <ErrorState error={result.error} />;
   if (!result.data) return <Loading label="Loading members…" />;
-  const organization = result.data.organizations.find((o) => o.id === organizationId);
+  const organization = nodes(result.data.organizations).find((o) => o.id === organizationId);
   if (!organization) return <Empty>Create an organization first.</Empty>;
   return (
     <Stack spacing={2} data-testid="member-lists">
       <Typography variant="subtitle1" component="h3">
         Members of {organization.name}
       </Typography>
-      <MemberTable members={organization.members} label={`Members of ${organization.name}`} />
-      {organization.projects.map((project) => (
+      <MemberTable members={nodes(organization.members)} label={`Members of ${organization.name}`} />
+      {nodes(organization.projects).map((project) => (
         <Stack key={project.id} spacing={1}>
           <Typography variant="subtitle1" component="h3">
             Members of project {project.code}
           </Typography>
-          <MemberTable members={project.members} label={`Members of project ${project.code}`} />
+          <MemberTable members={nodes(project.members)} label={`Members of project ${project.code}`} />
         </Stack>
       ))}
     </Stack>

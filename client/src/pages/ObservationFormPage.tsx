@@ -23,6 +23,7 @@ import { errorProps, toFieldErrors, unplacedErrors } from "../components/fieldEr
 import type { FieldErrorMap } from "../components/fieldErrors";
 import { formatNumber } from "../components/format";
 import { ErrorState, Loading } from "../components/states";
+import { nodes } from "../connections";
 import { graphql } from "../gql";
 import type { CreateObservationInput, Darkness, ObservationType } from "../gql/graphql";
 import { useKnownProjects } from "../projects";
@@ -55,7 +56,7 @@ const RESOLVE = graphql(`
 
 const FORM_CONTEXT = graphql(`
   query ObservationFormContext {
-    observatories { id name code }
+    observatories(first: 100) { edges { node { id name code } } }
   }
 `);
 
@@ -85,7 +86,7 @@ const SOURCE = graphql(`
       constraints { minAltitudeDeg maxAirmass moonSeparationDeg moonSeparationWidthDays maxMoonIllumination darkness windows { start end } }
       thresholds { maxFwhmArcsec minStars maxEccentricity minSnr }
       typeSettings { fixedStart fixedEnd allocatedMinutes fillTime cadenceDays cadenceStart cadenceEnd cadenceMaxObservations safetyMarginMinutes }
-      eligibleObservatories { id }
+      eligibleObservatories(first: 100) { edges { node { id } } }
       state
     }
   }
@@ -175,7 +176,7 @@ export function ObservationFormPage({ edit = false }: { edit?: boolean }) {
       moonSeparationWidthDays: String(c.moonSeparationWidthDays), maxMoonIllumination: String(c.maxMoonIllumination), darkness: c.darkness,
     });
     setWindows(c.windows.map((w) => ({ start: w.start.slice(0, 16), end: w.end.slice(0, 16) })));
-    setEligible(copied.eligibleObservatories.map((o) => o.id));
+    setEligible(nodes(copied.eligibleObservatories).map((o) => o.id));
     const th = copied.thresholds;
     setThresholds({ maxFwhmArcsec: text(th.maxFwhmArcsec), minStars: text(th.minStars), maxEccentricity: text(th.maxEccentricity), minSnr: text(th.minSnr) });
     const ts = copied.typeSettings;
@@ -530,7 +531,7 @@ export function ObservationFormPage({ edit = false }: { edit?: boolean }) {
           <Loading label="Loading observatories…" />
         ) : (
           <FormGroup row>
-            {(context.data?.observatories ?? []).map((o) => (
+            {nodes(context.data?.observatories).map((o) => (
               <FormControlLabel
                 key={o.id}
                 control={
@@ -542,7 +543,7 @@ export function ObservationFormPage({ edit = false }: { edit?: boolean }) {
                 label={`${o.name} (${o.code})`}
               />
             ))}
-            {context.data?.observatories.length === 0 && <Typography color="text.secondary">No observatories visible to you.</Typography>}
+            {context.data?.observatories.edges.length === 0 && <Typography color="text.secondary">No observatories visible to you.</Typography>}
           </FormGroup>
         )}
         {errors.eligibleObservatoryIds && <Alert severity="error">{errors.eligibleObservatoryIds}</Alert>}

@@ -23,6 +23,7 @@ import { AltitudeChart } from "../components/charts";
 import { Empty, ErrorState, Loading } from "../components/states";
 import { StateChip } from "../components/StateChip";
 import { formatDateTime, formatNumber, humanize } from "../components/format";
+import { nodes } from "../connections";
 import { graphql } from "../gql";
 import { useObservationEvents } from "../live";
 import { FrameStrip } from "./DashboardPage";
@@ -43,7 +44,7 @@ const OBSERVATION = graphql(`
       constraints { minAltitudeDeg maxAirmass moonSeparationDeg moonSeparationWidthDays maxMoonIllumination darkness windows { start end } }
       thresholds { maxFwhmArcsec minStars maxEccentricity minSnr }
       history { at actor fromState toState reason }
-      eligibleObservatories { id name code }
+      eligibleObservatories(first: 100) { edges { node { id name code } } }
     }
   }
 `);
@@ -79,7 +80,7 @@ const VISIBILITY = graphql(`
 
 const FIRST_OBSERVATORY = graphql(`
   query FirstObservatory {
-    observatories { id name code }
+    observatories(first: 1) { edges { node { id name code } } }
   }
 `);
 
@@ -233,8 +234,8 @@ export function ObservationPage() {
         {humanize(observation.type)} · priority {observation.priority} · project{" "}
         {observation.project ? `${observation.project.code} (${observation.project.name})` : "—"} · created{" "}
         {formatDateTime(observation.createdAt)}
-        {observation.eligibleObservatories.length
-          ? ` · only at ${observation.eligibleObservatories.map((o) => o.code).join(", ")}`
+        {observation.eligibleObservatories.edges.length
+          ? ` · only at ${nodes(observation.eligibleObservatories).map((o) => o.code).join(", ")}`
           : " · any observatory that fits"}
       </Typography>
 
@@ -308,7 +309,7 @@ export function ObservationPage() {
           ra={observation.targets[0]?.raDeg}
           dec={observation.targets[0]?.decDeg}
           name={observation.targets[0]?.name ?? ""}
-          observatoryId={observation.eligibleObservatories[0]?.id ?? why.data?.schedulingExplanation?.observatories[0]?.observatory.id}
+          observatoryId={observation.eligibleObservatories.edges[0]?.node.id ?? why.data?.schedulingExplanation?.observatories[0]?.observatory.id}
           minAltitudeDeg={observation.constraints.minAltitudeDeg}
         />
       </Paper>
@@ -394,7 +395,7 @@ function TonightChart({
   minAltitudeDeg: number;
 }) {
   const [fallback] = useQuery({ query: FIRST_OBSERVATORY, pause: Boolean(observatoryId) });
-  const site = observatoryId ?? fallback.data?.observatories[0]?.id;
+  const site = observatoryId ?? fallback.data?.observatories.edges[0]?.node.id;
   const span = useMemo(() => {
     const start = new Date(Math.floor(Date.now() / 600_000) * 600_000);
     return { start: start.toISOString(), end: new Date(start.getTime() + 16 * 3_600_000).toISOString() };

@@ -24,23 +24,28 @@ import { errorProps, toFieldErrors } from "../components/fieldErrors";
 import type { FieldErrorMap } from "../components/fieldErrors";
 import { Empty, ErrorState, Loading } from "../components/states";
 import { humanize } from "../components/format";
+import { nodes } from "../connections";
 import { graphql } from "../gql";
 
 const OBSERVATORIES = graphql(`
   query Observatories {
-    observatories {
-      id
-      name
-      code
-      organizationId
-      dispatchEnabled
-      maintenance
-      safety
-      apiKeyPrefix
-      location { latitudeDeg longitudeDeg elevationM timezone }
-      equipment { apertureMm focalLengthMm pixelScaleArcsec filters }
+    observatories(first: 100) {
+      edges {
+        node {
+          id
+          name
+          code
+          organizationId
+          dispatchEnabled
+          maintenance
+          safety
+          apiKeyPrefix
+          location { latitudeDeg longitudeDeg elevationM timezone }
+          equipment { apertureMm focalLengthMm pixelScaleArcsec filters }
+        }
+      }
     }
-    organizations { id name shortName }
+    organizations(first: 100) { edges { node { id name shortName } } }
   }
 `);
 
@@ -104,7 +109,9 @@ export function ObservatoriesPage() {
   const [created, setCreated] = useState<{ name: string; apiKey: string; id: string } | null>(null);
 
   const data = result.data;
-  const organizationId = form.organizationId || data?.organizations[0]?.id || "";
+  const observatories = nodes(data?.observatories);
+  const organizations = nodes(data?.organizations);
+  const organizationId = form.organizationId || organizations[0]?.id || "";
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
   const opt = (v: string) => (v.trim() === "" ? null : Number(v));
 
@@ -154,7 +161,7 @@ export function ObservatoriesPage() {
         <ErrorState error={result.error} />
       ) : !data ? (
         <Loading label="Loading observatories…" />
-      ) : data.observatories.length === 0 ? (
+      ) : observatories.length === 0 ? (
         <Empty>No observatories yet: register the first one below.</Empty>
       ) : (
         <Table size="small" aria-label="Observatories">
@@ -169,7 +176,7 @@ export function ObservatoriesPage() {
             </TableRow>
           </TableHead>
           <TableBody>
-            {data.observatories.map((o) => (
+            {observatories.map((o) => (
               <TableRow key={o.id}>
                 <TableCell>
                   <Link component={RouterLink} to={`/observatories/${o.id}`}>
@@ -218,8 +225,8 @@ export function ObservatoriesPage() {
           </Alert>
         )}
         <Box component="form" noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }} sx={{ display: "grid", gap: 2, gridTemplateColumns: { md: "repeat(4, 1fr)" } }}>
-          <TextField select label="Organization" value={organizationId} onChange={set("organizationId")} {...errorProps(errors, "organizationId", data?.organizations.length === 0 ? "Create an organization first (Administration)." : undefined)}>
-            {(data?.organizations ?? []).map((o) => (
+          <TextField select label="Organization" value={organizationId} onChange={set("organizationId")} {...errorProps(errors, "organizationId", data?.organizations.edges.length === 0 ? "Create an organization first (Administration)." : undefined)}>
+            {organizations.map((o) => (
               <MenuItem key={o.id} value={o.id}>
                 {o.name}
               </MenuItem>

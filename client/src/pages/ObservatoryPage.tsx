@@ -24,6 +24,7 @@ import { errorProps, toFieldErrors } from "../components/fieldErrors";
 import type { FieldErrorMap } from "../components/fieldErrors";
 import { Empty, ErrorState, Loading } from "../components/states";
 import { formatDateTime, formatNumber, humanize } from "../components/format";
+import { nodes } from "../connections";
 import { graphql } from "../gql";
 import { useObservatoryEvents } from "../live";
 import { MemberTable, ObservatorySettingsEditor } from "./ObservatorySettings";
@@ -52,8 +53,8 @@ const OBSERVATORY = graphql(`
       location { latitudeDeg longitudeDeg elevationM timezone }
       horizon { azimuthDeg altitudeDeg }
       equipment { apertureMm focalLengthMm pixelSizeUm sensorWidthPx sensorHeightPx filters binningModes readoutModes pixelScaleArcsec fieldOfViewArcmin }
-      reservations { id title start end status }
-      members { user { id email fullName } permissions }
+      reservations(first: 100) { edges { node { id title start end status } } }
+      members(first: 100) { edges { node { user { id email fullName } permissions } } }
     }
   }
 `);
@@ -162,7 +163,7 @@ export function ObservatoryPage() {
     } else setMessage({ kind: "error", text: answer?.message ?? "The server gave no answer." });
   }
 
-  const reservations = o.reservations;
+  const reservations = nodes(o.reservations);
   const p = plan.data?.nightPlan;
   const e = o.equipment;
   return (
@@ -248,7 +249,7 @@ export function ObservatoryPage() {
         <Typography variant="h6" component="h2" id="members-heading" gutterBottom>
           Members
         </Typography>
-        <MemberTable members={o.members} label={`Members of ${o.name}`} />
+        <MemberTable members={nodes(o.members)} label={`Members of ${o.name}`} />
       </Paper>
 
       <Paper variant="outlined" sx={{ p: 2 }} component="section" aria-labelledby="plan-heading">
