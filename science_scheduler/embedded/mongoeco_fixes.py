@@ -41,6 +41,11 @@
    `decode` takes `preserve_bson_wrappers` (7% of a page's read time). The answer depends on the
    codec only, so the fix asks once per codec.
 
+6. Empty `$in`. On a field with an index, mongoeco turns `{field: {$in: [...]}}` into one SQL
+   clause per value joined by OR; with no values that is an empty clause, which SQLite refuses
+   as a syntax error (so a person who may see no project got an error instead of an empty
+   list). MongoDB's `$in: []` matches no document; the fix answers exactly that.
+
 tests/foundation/test_embedded_mongo.py checks that duplicate ids and unique indexes are still
 refused, and that sorted reads and counts answer exactly what mongoeco's original plans answer.
 """
@@ -74,6 +79,7 @@ _original_aggregate = DatabaseAdminReadCommandService.execute_aggregate_command
 _original_encode_wire_value = bson_bridge.encode_wire_value
 _UNCHANGED_ON_THE_WIRE = frozenset({str, int, float, bool, type(None), datetime, ObjectId})
 _original_decode_codec_payload = SQLiteEngine._decode_codec_payload
+_original_translate_in = SQLiteEngine._translate_in_with_multikey
 _decode_takes_preserve_flag: dict[object, bool] = {}
 _EXACT_ID_TYPES = (ObjectId, str)
 _FEATURE = "science_scheduler_sort_type:"
@@ -364,6 +370,17 @@ def _decode_codec_payload(
     return codec.decode(payload)
 
 
+def _translate_in_matching_nothing_when_empty(
+    self: SQLiteEngine, collection_id: int, db_name: str, coll_name: str, plan: Any, index: Any
+) -> tuple[str, list[object]]:
+    if not plan.values:
+        return "0", []
+    result: tuple[str, list[object]] = _original_translate_in(
+        self, collection_id, db_name, coll_name, plan, index
+    )
+    return result
+
+
 def apply() -> None:
     """Install the fixes (idempotent)."""
     SQLiteEngine._validate_document_against_unique_indexes = (  # type: ignore[method-assign]
@@ -373,5 +390,6 @@ def apply() -> None:
     SQLiteEngine._build_scalar_sort_select_sql = _scalar_sort_select_sql  # type: ignore[method-assign]
     DatabaseAdminReadCommandService.execute_aggregate_command = _aggregate_counting_in_sql  # type: ignore[method-assign]
     SQLiteEngine._decode_codec_payload = _decode_codec_payload  # type: ignore[method-assign]
+    SQLiteEngine._translate_in_with_multikey = _translate_in_matching_nothing_when_empty  # type: ignore[method-assign]
     for module in (bson_bridge, protocol, raw_batch_cursor):
         module.encode_wire_value = encode_wire_value  # type: ignore[attr-defined]

@@ -57,3 +57,23 @@ def test_unique_indexes_are_still_enforced(collection: Collection[dict[str, obje
     with pytest.raises(DuplicateKeyError):
         collection.insert_one({"email": "a@example.org"})
     assert collection.count_documents({}) == 1
+
+
+@pytest.mark.parametrize("indexed", [True, False], ids=["indexed", "unindexed"])
+def test_an_empty_in_matches_no_document(
+    collection: Collection[dict[str, object]], indexed: bool
+) -> None:
+    # given: a field with and without an index, as MongoDB answers either way
+    if indexed:
+        collection.create_index([("project_id", 1)])
+    collection.insert_many([{"project_id": ObjectId(), "n": n} for n in range(3)])
+    nothing: dict[str, object] = {"project_id": {"$in": []}}
+    in_an_or: dict[str, object] = {"$or": [{"n": 1}, {"project_id": {"$in": []}}]}
+
+    # when
+    found = list(collection.find(nothing))
+    counted = collection.count_documents(nothing)
+    either = [d["n"] for d in collection.find(in_an_or, {"_id": 0})]
+
+    # then
+    assert (found, counted, either) == ([], 0, [1])
