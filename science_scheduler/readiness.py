@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from science_scheduler.process_status import SUPERVISOR_STATUS_ENV, read_unhealthy_children
 from science_scheduler.services import Services
-from workers.settings import HEALTH_CHECK_KEY
+from workers.queue import HEALTH_CHECK_KEY
 
 _CHECK_TIMEOUT_S = 2.0
 

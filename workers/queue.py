@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from domain.frames.frame import Frame, Step
 
 QUEUE_NAME = "ss:queue"
+HEALTH_CHECK_KEY = QUEUE_NAME + ":health-check"  # arq's worker heartbeat, read by /readyz
 
 
 def step_job_name(step: Step) -> str:

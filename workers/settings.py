@@ -13,11 +13,11 @@ from science_scheduler.services import close_services, open_services
 from science_scheduler.settings import Settings
 from workers.jobs.diagnostics import echo_job
 from workers.jobs.pipeline import pipeline_cron_jobs, pipeline_functions
+from workers.queue import HEALTH_CHECK_KEY as HEALTH_CHECK_KEY
 from workers.queue import QUEUE_NAME as QUEUE_NAME
 
 log = logging.getLogger(__name__)
 
-HEALTH_CHECK_KEY = QUEUE_NAME + ":health-check"
 _ALIVE_TTL_S = 60
 
 
