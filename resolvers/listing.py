@@ -10,8 +10,7 @@ from domain.frames.frame import Frame as FrameDocument
 from domain.frames.recent import recent_frames_query
 from domain.observatories.access import observatory_for
 from domain.projects.listing import projects_of_organization
-from domain.projects.project import Project as ProjectDocument
-from resolvers.pagination import paginate, paginate_sorted
+from resolvers.pagination import by_name, paginate, paginate_sorted
 from schema.connection import Connection
 from schema.context import Info
 from schema.frames import Frame
@@ -26,13 +25,8 @@ async def projects(
     viewer = await info.context.require_actor()
     found = await projects_of_organization(viewer, str(organization_id))
     return paginate_sorted(
-        found, key=project_by_name, first=first, after=after, to_node=Project.from_document
+        found, key=by_name, first=first, after=after, to_node=Project.from_document
     )
-
-
-def project_by_name(project: ProjectDocument) -> tuple[str, str]:
-    """The sort key of project lists: name, then id."""
-    return project.name, str(project.id)
 
 
 async def observatory(info: Info, id: strawberry.ID) -> Observatory | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Sequence
+from functools import partial
 
 import strawberry
 from beanie import PydanticObjectId
@@ -12,9 +14,11 @@ from domain.errors import DomainError, NotFound
 from domain.events import DomainEvent
 from domain.observations import query, service
 from domain.observations.lifecycle import OBSERVATION_TOPIC
+from domain.observations.observation import Observation as ObservationDocument
 from domain.observations.states import ObservationState
 from schema.connection import MAX_PAGE, Connection, Edge, PageInfo
 from schema.context import Info
+from schema.eligible_observatories import load_eligible
 from schema.errors import error_result
 from schema.global_ids import global_id, public_actor
 from schema.observations import (
@@ -27,6 +31,7 @@ from schema.observations import (
     ObservationOrder,
     ObservationPayload,
 )
+from schema.selection import selects
 
 
 async def create_observation(info: Info, input: CreateObservationInput) -> ObservationPayload:
@@ -104,8 +109,9 @@ async def observations(
         page = await query.read_page(matching, order, first=first, after=after)
     except query.InvalidCursor as error:
         raise _bad_input(str(error)) from None
+    await _load_references(info, page.observations)
     edges = [
-        Edge(cursor=query.encode_cursor(o, order), node=Observation.from_document(o))
+        Edge(node=Observation.from_document(o), cursor_from=partial(query.encode_cursor, o, order))
         for o in page.observations
     ]
 
@@ -115,10 +121,22 @@ async def observations(
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+            has_next_page=page.has_next_page,
+            end_cursor_from=edges[-1].cursor_from if edges else None,
         ),
         count_all=count_all,
     )
+
+
+async def _load_references(info: Info, page: Sequence[ObservationDocument]) -> None:
+    """Load the page's projects and observatories, one batch per kind, when the query asks for
+    them: every row then answers them at once instead of awaiting (see `schema.loaded`)."""
+    loads: list[Awaitable[object]] = []
+    if selects(info, "edges", "node", "project"):
+        loads.append(info.context.loaders.project_by_id.load_many([o.project_id for o in page]))
+    if selects(info, "edges", "node", "eligibleObservatories"):
+        loads.append(load_eligible(info, [i for o in page for i in o.eligible_observatory_ids]))
+    await asyncio.gather(*loads)
 
 
 def _bad_input(message: str) -> GraphQLError:

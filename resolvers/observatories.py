@@ -5,8 +5,7 @@ from __future__ import annotations
 from domain.errors import DomainError
 from domain.observatories import service
 from domain.observatories.observatory import Equipment as EquipmentModel
-from domain.observatories.observatory import Observatory as ObservatoryDocument
-from resolvers.pagination import paginate_sorted
+from resolvers.pagination import by_name, paginate_sorted
 from schema.connection import Connection
 from schema.context import Info
 from schema.errors import error_result
@@ -47,12 +46,8 @@ async def observatories(
     viewer = await info.context.require_actor()
     return paginate_sorted(
         await service.observatories_visible_to(viewer),
-        key=_by_name,
+        key=by_name,
         first=first,
         after=after,
         to_node=Observatory.from_document,
     )
-
-
-def _by_name(observatory: ObservatoryDocument) -> tuple[str, str]:
-    return observatory.name, str(observatory.id)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from domain import errors
 from domain.organizations import service
-from domain.organizations.organization import Organization as OrganizationDocument
-from resolvers.pagination import paginate_sorted
+from resolvers.pagination import by_name, paginate_sorted
 from schema.connection import Connection
 from schema.context import Info
 from schema.errors import Conflict, ValidationError
@@ -39,12 +38,8 @@ async def organizations(
     viewer = await info.context.require_actor()
     return paginate_sorted(
         await service.organizations_of(viewer),
-        key=_by_name,
+        key=by_name,
         first=first,
         after=after,
         to_node=Organization.from_document,
     )
-
-
-def _by_name(organization: OrganizationDocument) -> tuple[str, str]:
-    return organization.name, str(organization.id)

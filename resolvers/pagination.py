@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from beanie import Document, PydanticObjectId, SortDirection
@@ -30,6 +31,18 @@ from schema.connection import (
 )
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def id(self) -> PydanticObjectId | None: ...
+
+
+def by_name(item: _Named) -> tuple[str, str]:
+    """The order of lists by name: name, then id (names need not be unique)."""
+    return item.name, str(item.id)
 
 
 class _Dated(Protocol):
@@ -88,7 +101,7 @@ async def paginate[DocumentType: Document, Node](
         dated: _Dated = document
         return encode_cursor(dated.created_at, str(dated.id))
 
-    edges = [Edge(cursor=cursor_of(d), node=to_node(d)) for d in found[:first]]
+    edges = [Edge(node=to_node(d), cursor_from=partial(cursor_of, d)) for d in found[:first]]
 
     async def count_all() -> int:
         if not query:  # everything: the collection's own count, no scan
@@ -98,7 +111,8 @@ async def paginate[DocumentType: Document, Node](
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(found) > first, end_cursor=edges[-1].cursor if edges else None
+            has_next_page=len(found) > first,
+            end_cursor_from=edges[-1].cursor_from if edges else None,
         ),
         count_all=count_all,
     )
@@ -120,12 +134,14 @@ async def paginate_keyset[Item, Node](
     last = _cursor_key(after, key_types) if after is not None else None
     found = list(await fetch(last, first + 1))
     edges = [
-        Edge(cursor=encode_key_cursor(key(item)), node=to_node(item)) for item in found[:first]
+        Edge(node=to_node(item), cursor_from=partial(encode_key_cursor, key(item)))
+        for item in found[:first]
     ]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(found) > first, end_cursor=edges[-1].cursor if edges else None
+            has_next_page=len(found) > first,
+            end_cursor_from=edges[-1].cursor_from if edges else None,
         ),
         count_all=count_all,
     )
@@ -166,7 +182,9 @@ def paginate_sorted[Item, Node](
         last = _cursor_key(after, tuple(type(part) for part in like) if like else None)
         start = bisect_right([k for k, _ in keyed], last)
     page = keyed[start : start + first]
-    edges = [Edge(cursor=encode_key_cursor(k), node=to_node(item)) for k, item in page]
+    edges = [
+        Edge(node=to_node(item), cursor_from=partial(encode_key_cursor, k)) for k, item in page
+    ]
 
     async def count_all() -> int:
         return len(keyed)
@@ -175,7 +193,7 @@ def paginate_sorted[Item, Node](
         edges=edges,
         page_info=PageInfo(
             has_next_page=start + first < len(keyed),
-            end_cursor=edges[-1].cursor if edges else None,
+            end_cursor_from=edges[-1].cursor_from if edges else None,
         ),
         count_all=count_all,
     )

@@ -6,8 +6,7 @@ import strawberry
 
 from domain.errors import DomainError
 from domain.templates import service
-from domain.templates.template import ObservationTemplate as TemplateDocument
-from resolvers.pagination import paginate_sorted
+from resolvers.pagination import by_name, paginate_sorted
 from schema.connection import Connection
 from schema.context import Info
 from schema.errors import error_result, query_error
@@ -54,9 +53,5 @@ async def observation_templates(
     except DomainError as error:
         raise query_error(error) from None
     return paginate_sorted(
-        found, key=_by_name, first=first, after=after, to_node=ObservationTemplate.from_document
+        found, key=by_name, first=first, after=after, to_node=ObservationTemplate.from_document
     )
-
-
-def _by_name(template: TemplateDocument) -> tuple[str, str]:
-    return template.name, str(template.id)

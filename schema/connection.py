@@ -18,13 +18,22 @@ NodeType = TypeVar("NodeType")
 @strawberry.type
 class PageInfo:
     has_next_page: bool
-    end_cursor: str | None
+    end_cursor_from: strawberry.Private[Callable[[], str] | None]
+
+    @strawberry.field(description="The cursor of the page's last edge; null for an empty page.")  # type: ignore[untyped-decorator]
+    def end_cursor(self) -> str | None:
+        return self.end_cursor_from() if self.end_cursor_from is not None else None
 
 
 @strawberry.type
 class Edge(Generic[NodeType]):  # noqa: UP046 - strawberry resolves only typing.Generic
-    cursor: str
     node: NodeType
+    # Encoded only when asked for: most pages are read without their edges' cursors.
+    cursor_from: strawberry.Private[Callable[[], str]]
+
+    @strawberry.field(description="Where this edge is in its list: pass it as `after`.")  # type: ignore[untyped-decorator]
+    def cursor(self) -> str:
+        return self.cursor_from()
 
 
 @strawberry.type

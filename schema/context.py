@@ -38,6 +38,7 @@ class GraphQLContext:
     # Top-level fields resolve concurrently: the first resolves the credential, the rest wait.
     _principal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _refusal: str | None = field(default=None, init=False)
+    _actor: User | None = field(default=None, init=False)
 
     def _bearer(self) -> str | None:
         header: object = self.request.headers.get("authorization")
@@ -91,12 +92,19 @@ class GraphQLContext:
 
     async def require_actor(self) -> User:
         """Who acts: the signed-in person, or an API key's creator capped by the key's scope."""
-        principal = await self.require_principal()
-        if principal.api_key is None:
-            return principal.user
-        key = principal.api_key
-        rights = {permission.value for permission in key.permissions} | {"read"}
-        return principal.user.acting_through(KeyScope(key.organization_id, frozenset(rights)))
+        return self._actor_of(await self.require_principal())
+
+    def actor_if_checked(self) -> User | None:
+        """`require_actor()` without waiting: the actor once the credential has been checked
+        (always so below a top-level field that required it); None before, or when anonymous."""
+        if not self._principal_resolved or self._principal is None or self._refusal is not None:
+            return None
+        return self._actor_of(self._principal)
+
+    def _actor_of(self, principal: Principal) -> User:
+        if self._actor is None:  # one per request: the credential does not change within it
+            self._actor = _acting_user(principal)
+        return self._actor
 
     def client_address(self) -> str:
         """The direct peer's address (as uvicorn reports it) for per-address limits."""
@@ -130,3 +138,11 @@ class GraphQLContext:
 
 
 Info = StrawberryInfo[GraphQLContext, None]
+
+
+def _acting_user(principal: Principal) -> User:
+    if principal.api_key is None:
+        return principal.user
+    key = principal.api_key
+    rights = {permission.value for permission in key.permissions} | {"read"}
+    return principal.user.acting_through(KeyScope(key.organization_id, frozenset(rights), key.id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 from beanie import Document, PydanticObjectId
@@ -59,6 +59,8 @@ class Loaders:
     projects_by_organization_id: DataLoader[PydanticObjectId, list[Project]] = field(
         default_factory=lambda: DataLoader(load_fn=_projects_of_organizations)
     )
+    built: dict[tuple[type, Hashable], object] = field(default_factory=dict)
+    """GraphQL objects already built from these documents (see `schema.loaded.built_once`)."""
 
 
 async def _live_statuses(ids: Sequence[PydanticObjectId]) -> list[ObservatoryLiveStatus | None]:

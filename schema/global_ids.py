@@ -37,9 +37,15 @@ class DecodedId(str):
         return decoded
 
 
+class _Encoded(str):
+    """A global id made by `global_id`: serializing one needs no second look."""
+
+    __slots__ = ()
+
+
 def global_id(type_name: str, raw_id: object) -> strawberry.ID:
     text = f"{type_name}:{raw_id}".encode()
-    return strawberry.ID(base64.urlsafe_b64encode(text).rstrip(b"=").decode())
+    return strawberry.ID(_Encoded(base64.urlsafe_b64encode(text).rstrip(b"=").decode()))
 
 
 def optional_global_id(type_name: str, raw_id: object | None) -> strawberry.ID | None:
@@ -81,6 +87,8 @@ def public_actor(actor: str) -> str:
 
 
 def _serialize(value: Any) -> str:
+    if type(value) is _Encoded:
+        return value
     if not isinstance(value, str) or isinstance(value, DecodedId):
         raise InvalidGlobalId(f"an ID field was given a database id: {value!r}")
     decode_global_id(value)

@@ -19,8 +19,7 @@ from domain.organizations.organization import (
 )
 from domain.projects.listing import visible_projects
 from domain.projects.project import Project as ProjectDocument
-from resolvers.listing import project_by_name
-from resolvers.pagination import epoch_millis, paginate_sorted
+from resolvers.pagination import by_name, epoch_millis, paginate_sorted
 from schema.accounts import User
 from schema.connection import Connection
 from schema.context import Info
@@ -146,5 +145,5 @@ async def organization_projects(
                 loaders.project_by_id.prime(project.id, project)
         visible = visible_projects(viewer, found, organization)
     return paginate_sorted(
-        visible, key=project_by_name, first=first, after=after, to_node=Project.from_document
+        visible, key=by_name, first=first, after=after, to_node=Project.from_document
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 import strawberry
 from beanie import PydanticObjectId
@@ -16,7 +16,8 @@ from schema.connection import Connection
 from schema.context import Info
 from schema.conversion import mirror
 from schema.errors import Conflict, Forbidden, NotFound, ValidationError
-from schema.global_ids import global_id, public_actor
+from schema.global_ids import global_id, optional_global_id, public_actor
+from schema.loaded import NOT_LOADED, Peeked, built_once, now_or_later, peek
 from schema.node import Node
 from schema.observatories import Observatory
 from schema.projects import Project
@@ -183,36 +184,54 @@ class Observation(Node):
     thresholds: AcceptanceThresholds
     type_settings: TypeSettings
     notes: str
-    history: list[HistoryEntry]
+    resubmitted_from_id: strawberry.ID | None = strawberry.field(
+        description="The finished observation this one was resubmitted from."
+    )
     created_at: datetime
     updated_at: datetime
-    project_id: strawberry.Private[str]
-    eligible_observatory_ids: strawberry.Private[list[str]]
+    project_id: strawberry.Private[PydanticObjectId]
+    stored_history: strawberry.Private[list[model.HistoryEntry]]
+    eligible_observatory_ids: strawberry.Private[list[PydanticObjectId]]
+
+    @strawberry.field(description="Every state change, oldest first.")  # type: ignore[untyped-decorator]
+    def history(self) -> list[HistoryEntry]:
+        # Built when asked for: lists of observations rarely ask, and histories grow.
+        return [
+            HistoryEntry(
+                at=h.at,
+                actor=public_actor(h.actor),
+                from_state=h.from_state,
+                to_state=h.to_state,
+                reason=h.reason,
+            )
+            for h in self.stored_history
+        ]
 
     @strawberry.field
-    async def project(self, info: Info) -> Project | None:
-        found = await info.context.loaders.project_by_id.load(PydanticObjectId(self.project_id))
-        return Project.from_document(found) if found else None
+    def project(self, info: Info) -> Project | None:
+        loader = info.context.loaders.project_by_id
+        key = self.project_id
+
+        def now() -> Peeked[Project | None]:
+            found = peek(loader, key)
+            if found is NOT_LOADED or found is None:
+                return found
+            return built_once(
+                info.context.loaders.built, Project, key, lambda: Project.from_document(found)
+            )
+
+        return now_or_later(now, lambda: loader.load(key))
 
     @strawberry.field(  # type: ignore[untyped-decorator]
-        description="Where it may run, in the order they were given; empty means any "
-        "observatory it fits."
+        description="Where it may run, in the order they were given, as far as you may see them; "
+        "empty means any observatory it fits."
     )
-    async def eligible_observatories(
+    def eligible_observatories(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> Connection[Observatory]:
-        from resolvers.pagination import paginate_sorted
+        from schema.eligible_observatories import eligible_observatories
 
-        found = await info.context.loaders.observatory_by_id.load_many(
-            [PydanticObjectId(i) for i in self.eligible_observatory_ids]
-        )
-        return paginate_sorted(  # keyed by place in the stored list: deleted ones leave gaps
-            [(place, o) for place, o in enumerate(found) if o is not None],
-            key=lambda listed: (listed[0], str(listed[1].id)),
-            first=first,
-            after=after,
-            to_node=lambda listed: Observatory.from_document(listed[1]),
-        )
+        return eligible_observatories(info, self.eligible_observatory_ids, first, after)
 
     @classmethod
     def from_document(cls, observation: model.Observation) -> Observation:
@@ -227,20 +246,12 @@ class Observation(Node):
             thresholds=mirror(AcceptanceThresholds, observation.thresholds),
             type_settings=mirror(TypeSettings, observation.type_settings),
             notes=observation.notes,
-            history=[
-                HistoryEntry(
-                    at=h.at,
-                    actor=public_actor(h.actor),
-                    from_state=h.from_state,
-                    to_state=h.to_state,
-                    reason=h.reason,
-                )
-                for h in observation.history
-            ],
+            stored_history=observation.history,
+            resubmitted_from_id=optional_global_id("Observation", observation.resubmitted_from),
             created_at=observation.created_at,
             updated_at=observation.updated_at,
-            project_id=str(observation.project_id),
-            eligible_observatory_ids=[str(i) for i in observation.eligible_observatory_ids],
+            project_id=observation.project_id,
+            eligible_observatory_ids=list(observation.eligible_observatory_ids),
         )
 
 
@@ -262,31 +273,50 @@ class CreateObservationInput:
 
     def to_request(self) -> ObservationRequest:
         return ObservationRequest(
-            project_id=str(self.project_id),
-            name=self.name,
-            targets=[
-                TargetRequest(
-                    name=t.name,
-                    ra=t.ra,
-                    dec=t.dec,
-                    rotation_deg=t.rotation_deg,
-                    exposures=[e.to_pydantic() for e in t.exposures],
-                )
-                for t in self.targets
-            ],
-            type=self.type,
-            priority=self.priority,
-            constraints=self.constraints.to_model() if self.constraints else model.Constraints(),
-            thresholds=(
-                self.thresholds.to_pydantic() if self.thresholds else model.AcceptanceThresholds()
-            ),
-            type_settings=(
-                self.type_settings.to_pydantic() if self.type_settings else model.TypeSettings()
-            ),
-            eligible_observatory_ids=[str(i) for i in self.eligible_observatory_ids],
-            notes=self.notes,
-            submit=self.submit,
+            project_id=str(self.project_id), submit=self.submit, **plan_fields(self)
         )
+
+
+class PlanInput(Protocol):
+    """The fields that creating an observation and editing a draft share."""
+
+    name: str
+    targets: list[TargetInput]
+    type: model.ObservationType
+    priority: int
+    constraints: ConstraintsInput | None
+    thresholds: AcceptanceThresholdsInput | None
+    type_settings: TypeSettingsInput | None
+    eligible_observatory_ids: list[strawberry.ID]
+    notes: str
+
+
+def plan_fields(plan: PlanInput) -> dict[str, Any]:
+    """The keyword arguments of `ObservationPlan` for `plan`, its omitted parts defaulted."""
+    return {
+        "name": plan.name,
+        "targets": [
+            TargetRequest(
+                name=t.name,
+                ra=t.ra,
+                dec=t.dec,
+                rotation_deg=t.rotation_deg,
+                exposures=[e.to_pydantic() for e in t.exposures],
+            )
+            for t in plan.targets
+        ],
+        "type": plan.type,
+        "priority": plan.priority,
+        "constraints": plan.constraints.to_model() if plan.constraints else model.Constraints(),
+        "thresholds": (
+            plan.thresholds.to_pydantic() if plan.thresholds else model.AcceptanceThresholds()
+        ),
+        "type_settings": (
+            plan.type_settings.to_pydantic() if plan.type_settings else model.TypeSettings()
+        ),
+        "eligible_observatory_ids": [str(i) for i in plan.eligible_observatory_ids],
+        "notes": plan.notes,
+    }
 
 
 @strawberry.input

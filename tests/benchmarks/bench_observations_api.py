@@ -5,8 +5,13 @@ Targets (issue 3): `observations(first: 100)` with nested project and observator
 10,000 observations p50 < 50 ms; database round trips per request must not grow with the page
 size; `createObservation` mutations per second on this machine.
 
-The API runs in this process (uvicorn on loopback) so pymongo's command monitor can count the
-commands each request sends; MongoDB is the embedded mongoeco server in its own process.
+Two phases over the same engines (mongoeco's MongoDB wire server and Valkey, each in its own
+process, as `serve` runs them):
+1. round trips: the API runs in this process so that pymongo's command monitor can count the
+   commands each request sends;
+2. latency and create rate: the API runs as its own `science-scheduler api` process, as it is
+   deployed, and this process is only the client (so its own work is not timed as the API's).
+The ratio printed is p50 / target: below 1.0 meets it.
 """
 
 from __future__ import annotations
@@ -29,11 +34,12 @@ from domain.observations.states import ObservationState
 from domain.observatories.observatory import Observatory
 from science_scheduler.app import create_app
 from science_scheduler.settings import load_settings
-from tests.engines import free_port, running_mongo, running_valkey
+from tests.engines import free_port, running_cli, running_mongo, running_valkey, wait_for_http
 from tests.ids import database_id
 
 OBSERVATIONS = 10_000
-SAMPLES = 40
+SAMPLES = 60
+TARGET_P50_MS = 50.0
 ADMIN = ("bench@example.org", "benchmark password")
 
 
@@ -72,14 +78,7 @@ async def _graphql(
 
 
 async def _setup(client: httpx.AsyncClient) -> tuple[str, str, str]:
-    login = await _graphql(
-        client,
-        "mutation($e:String!,$p:String!){login(input:{email:$e,password:$p})"
-        "{... on LoginSuccess{accessToken}}}",
-        e=ADMIN[0],
-        p=ADMIN[1],
-    )
-    token = str(login["data"]["login"]["accessToken"])  # type: ignore[index]
+    token = await _login(client)
     org = await _graphql(
         client,
         'mutation{createOrganization(input:{name:"Bench",shortName:"bench"})'
@@ -144,7 +143,32 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
-async def main_async(mongo_url: str, redis_url: str, data_dir: Path) -> None:
+PAGES = ((10, False), (100, False), (100, True))
+
+
+def _page_query(counted: bool) -> str:
+    return LIST.replace("edges", "totalCount edges", 1) if counted else LIST
+
+
+def _label(first: int, counted: bool) -> str:
+    return f"{first}{' +totalCount' if counted else ''}"
+
+
+async def _login(client: httpx.AsyncClient) -> str:
+    login = await _graphql(
+        client,
+        "mutation($e:String!,$p:String!){login(input:{email:$e,password:$p})"
+        "{... on LoginSuccess{accessToken}}}",
+        e=ADMIN[0],
+        p=ADMIN[1],
+    )
+    return str(login["data"]["login"]["accessToken"])  # type: ignore[index]
+
+
+async def count_round_trips(
+    mongo_url: str, redis_url: str, data_dir: Path
+) -> tuple[str, str, dict[str, float]]:
+    """Set up and seed through an in-process API, then count each page's database commands."""
     counter = CommandCounter()
     monitoring.register(counter)
     port = free_port()
@@ -165,26 +189,47 @@ async def main_async(mongo_url: str, redis_url: str, data_dir: Path) -> None:
     serving = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.05)
+    trips: dict[str, float] = {}
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
         token, project_id, observatory_id = await _setup(client)
         await _seed(project_id, observatory_id)
-        print(f"observations(first: N) over {OBSERVATIONS} observations, {SAMPLES} requests each")
-        print(f"{'page':>16} {'p50 ms':>8} {'p99 ms':>8} {'db round trips':>15}")
-        for first, counted in ((10, False), (100, False), (100, True)):
-            query = LIST.replace("edges", "totalCount edges", 1) if counted else LIST
-            latencies, trips = [], []
-            for _ in range(SAMPLES):
+        for first, counted in PAGES:
+            counts = []
+            for _ in range(5):
                 before = counter.count
+                await _graphql(client, _page_query(counted), token, first=first)
+                counts.append(counter.count - before)
+            trips[_label(first, counted)] = statistics.median(counts)
+    server.should_exit = True
+    await serving
+    return project_id, observatory_id, trips
+
+
+async def measure_latency(
+    base_url: str, project_id: str, observatory_id: str, trips: dict[str, float]
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        token = await _login(client)
+        print(f"observations(first: N) over {OBSERVATIONS} observations, {SAMPLES} requests each")
+        print(f"{'page':>16} {'p50 ms':>8} {'p99 ms':>8} {'p50/target':>11} {'db round trips':>15}")
+        for first, counted in PAGES:
+            query = _page_query(counted)
+            for _ in range(5):  # warm: parse and validation caches, connection pools
+                await _graphql(client, query, token, first=first)
+            latencies = []
+            for _ in range(SAMPLES):
                 started = time.perf_counter()
                 await _graphql(client, query, token, first=first)
                 latencies.append((time.perf_counter() - started) * 1000)
-                trips.append(counter.count - before)
-            label = f"{first}{' +totalCount' if counted else ''}"
+            label = _label(first, counted)
+            p50 = statistics.median(latencies)
             print(
-                f"{label:>16} {statistics.median(latencies):8.1f} "
-                f"{_percentile(latencies, 0.99):8.1f} {statistics.median(trips):15.0f}"
+                f"{label:>16} {p50:8.1f} {_percentile(latencies, 0.99):8.1f} "
+                f"{p50 / TARGET_P50_MS:11.2f} {trips[label]:15.0f}"
             )
-        print("target: p50 < 50 ms at first: 100; round trips equal for both page sizes")
+        print(
+            f"target: p50 < {TARGET_P50_MS:.0f} ms at first: 100; round trips equal for both sizes"
+        )
 
         create = (
             'mutation($p:ID!,$o:ID!){createObservation(input:{projectId:$p,name:"rate",'
@@ -205,15 +250,27 @@ async def main_async(mongo_url: str, redis_url: str, data_dir: Path) -> None:
             await asyncio.gather(*(one() for _ in range(total)))
             rate = total / (time.perf_counter() - started)
             print(f"createObservation: {rate:6.1f} per second ({concurrency} concurrent clients)")
-    server.should_exit = True
-    await serving
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         with running_mongo(root / "mongo") as mongo, running_valkey(root / "valkey") as valkey:
-            asyncio.run(main_async(mongo.url, valkey.url, root / "data"))
+            project_id, observatory_id, trips = asyncio.run(
+                count_round_trips(mongo.url, valkey.url, root / "data")
+            )
+            port = free_port()
+            env = {
+                "MONGODB_URL": mongo.url,
+                "REDIS_URL": valkey.url,
+                "SCHEDULER_DATA_DIR": str(root / "data"),
+                "SCHEDULER_LOG_LEVEL": "WARNING",
+            }
+            with running_cli(["api", "--port", str(port)], env, root / "api.log"):
+                wait_for_http(f"http://127.0.0.1:{port}/healthz")
+                asyncio.run(
+                    measure_latency(f"http://127.0.0.1:{port}", project_id, observatory_id, trips)
+                )
 
 
 if __name__ == "__main__":
