@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 
 from domain.observations import observation as model
-from domain.observations.request import TargetRequest
 from domain.observations.update import ObservationChange
 from schema.observations import (
     AcceptanceThresholdsInput,
@@ -13,6 +12,7 @@ from schema.observations import (
     ObservationType,
     TargetInput,
     TypeSettingsInput,
+    plan_fields,
 )
 
 
@@ -30,28 +30,4 @@ class UpdateObservationInput:
     notes: str = ""
 
     def to_change(self) -> ObservationChange:
-        return ObservationChange(
-            id=str(self.id),
-            name=self.name,
-            targets=[
-                TargetRequest(
-                    name=t.name,
-                    ra=t.ra,
-                    dec=t.dec,
-                    rotation_deg=t.rotation_deg,
-                    exposures=[e.to_pydantic() for e in t.exposures],
-                )
-                for t in self.targets
-            ],
-            type=self.type,
-            priority=self.priority,
-            constraints=self.constraints.to_model() if self.constraints else model.Constraints(),
-            thresholds=(
-                self.thresholds.to_pydantic() if self.thresholds else model.AcceptanceThresholds()
-            ),
-            type_settings=(
-                self.type_settings.to_pydantic() if self.type_settings else model.TypeSettings()
-            ),
-            eligible_observatory_ids=[str(i) for i in self.eligible_observatory_ids],
-            notes=self.notes,
-        )
+        return ObservationChange(id=str(self.id), **plan_fields(self))

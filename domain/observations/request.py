@@ -24,9 +24,10 @@ class TargetRequest:
     rotation_deg: float | None = None
 
 
-@dataclass
-class ObservationRequest:
-    project_id: str
+@dataclass(kw_only=True)
+class ObservationPlan:
+    """What an observation asks for, as a person may change it while it is a draft."""
+
     name: str
     targets: list[TargetRequest]
     type: ObservationType = ObservationType.FLEXIBLE
@@ -36,4 +37,9 @@ class ObservationRequest:
     type_settings: TypeSettings = field(default_factory=TypeSettings)
     eligible_observatory_ids: list[str] = field(default_factory=list)
     notes: str = ""
+
+
+@dataclass(kw_only=True)
+class ObservationRequest(ObservationPlan):
+    project_id: str
     submit: bool = True  # False keeps it as a draft that is never scheduled

@@ -2,49 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from beanie import UpdateResponse
 
 from domain.access.permissions import ProjectPermission
 from domain.accounts.user import User, utcnow
 from domain.audit import record_audit, snapshot
-from domain.errors import Conflict, ValidationFailed
+from domain.errors import Conflict
 from domain.events import DomainEvent, EventBus
-from domain.observations import validation
 from domain.observations.lifecycle import OBSERVATION_TOPIC
 from domain.observations.observation import (
-    AcceptanceThresholds,
-    Constraints,
     Observation,
-    ObservationType,
-    TypeSettings,
 )
-from domain.observations.request import TargetRequest
-from domain.observations.service import (
-    _eligible_observatories,
-    _resolve_targets,
-    observation_for,
-    user_actor,
-)
+from domain.observations.request import ObservationPlan
+from domain.observations.service import checked_plan, observation_for, user_actor
 from domain.observations.states import ObservationState
 from domain.projects.access import project_for
 
 
-@dataclass
-class ObservationChange:
-    """Everything a draft holds that a person may change (its project stays)."""
+@dataclass(kw_only=True)
+class ObservationChange(ObservationPlan):
+    """A draft's new plan (its project stays)."""
 
     id: str
-    name: str
-    targets: list[TargetRequest]
-    type: ObservationType = ObservationType.FLEXIBLE
-    priority: int = 5
-    constraints: Constraints = field(default_factory=Constraints)
-    thresholds: AcceptanceThresholds = field(default_factory=AcceptanceThresholds)
-    type_settings: TypeSettings = field(default_factory=TypeSettings)
-    eligible_observatory_ids: list[str] = field(default_factory=list)
-    notes: str = ""
 
 
 async def update_observation(actor: User, change: ObservationChange, bus: EventBus) -> Observation:
@@ -58,22 +39,13 @@ async def update_observation(actor: User, change: ObservationChange, bus: EventB
     if observation.state is not ObservationState.DRAFT:
         raise Conflict(f"only drafts can be edited; this observation is {observation.state.value}")
     now = utcnow()
-    observatories, problems = await _eligible_observatories(actor, change.eligible_observatory_ids)
-    targets, target_problems = await _resolve_targets(observation.organization_id, change.targets)
-    problems += target_problems
-    problems += validation.check_name_and_priority(change.name, change.priority)
-    problems += validation.check_targets(len(change.targets), targets, observatories)
-    problems += validation.check_constraints(change.constraints, now)
-    problems += validation.check_type_settings(change.type, change.type_settings, now)
-    problems += validation.check_thresholds(change.thresholds)
-    if problems:
-        raise ValidationFailed(problems)
+    observatories, targets = await checked_plan(actor, observation.organization_id, change, now)
     before = snapshot(observation)
     fields: dict[str, object] = {  # encoded by Beanie
         "name": change.name.strip(),
         "type": change.type,
         "priority": change.priority,
-        "targets": [target for _, target in targets],
+        "targets": targets,
         "constraints": change.constraints,
         "thresholds": change.thresholds,
         "type_settings": change.type_settings,
@@ -87,7 +59,7 @@ async def update_observation(actor: User, change: ObservationChange, bus: EventB
     if not isinstance(updated, Observation):
         raise Conflict("the observation was submitted at the same moment; it is no longer a draft")
     await record_audit(
-        user_actor(actor),
+        actor,
         "observation",
         str(observation.id),
         "update",

@@ -19,6 +19,7 @@ from domain.observatories.observatory import Observatory
 MAX_EXPOSURE_S = 24 * 3600.0
 MAX_COUNT = 10_000
 MAX_TARGETS = 100
+MAX_NOTES = 10_000
 Path = tuple[str, ...]
 
 
@@ -33,6 +34,12 @@ def check_name_and_priority(name: str, priority: int) -> list[FieldProblem]:
     if not 1 <= priority <= 10:
         problems.append(_problem(("priority",), "must be from 1 (lowest) to 10 (highest)"))
     return problems
+
+
+def check_notes(notes: str) -> list[FieldProblem]:
+    if len(notes) > MAX_NOTES:
+        return [_problem(("notes",), f"must be at most {MAX_NOTES} characters")]
+    return []
 
 
 def check_exposures(
@@ -154,4 +161,6 @@ def check_thresholds(thresholds: AcceptanceThresholds) -> list[FieldProblem]:
         problems.append(_problem((*at, "min_stars"), "must not be negative"))
     if thresholds.max_eccentricity is not None and not 0 <= thresholds.max_eccentricity <= 1:
         problems.append(_problem((*at, "max_eccentricity"), "must be from 0 to 1"))
+    if thresholds.min_snr is not None and thresholds.min_snr < 0:
+        problems.append(_problem((*at, "min_snr"), "must not be negative"))
     return problems
