@@ -7,20 +7,13 @@ from collections.abc import AsyncGenerator, Callable
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import (
     accounts,
     api_keys,
+    audit,
     frames,
     listing,
     members,
@@ -46,9 +39,11 @@ from schema.accounts import (
     User,
 )
 from schema.api_keys import ApiKey, CreateApiKeyPayload, RevokeApiKeyPayload
+from schema.audit import AuditEntry
 from schema.connection import Connection
 from schema.frames import Frame, FrameEvent, FramePayload
 from schema.global_ids import GLOBAL_ID_SCALAR
+from schema.limits import limit_extensions
 from schema.maintenance import SetObservatoryMaintenancePayload
 from schema.members import (
     CreateUserPayload,
@@ -86,10 +81,6 @@ from schema.targets import (
 from schema.templates import ObservationTemplate, SaveObservationTemplatePayload
 
 log = logging.getLogger("science_scheduler.graphql")
-
-MAX_DEPTH = 10
-MAX_ALIASES = 30
-MAX_TOKENS = 5000
 
 
 @strawberry.type
@@ -169,6 +160,12 @@ class Query:
     scheduling_explanation: SchedulingExplanation | None = strawberry.field(
         resolver=scheduling.scheduling_explanation,
         description="Why an observation runs or waits now, per eligible observatory.",
+    )
+    audit_trail: Connection[AuditEntry] = strawberry.field(
+        resolver=audit.audit_trail,
+        description="Every change of one entity, newest first: for site administrators, an "
+        "organization's owner and members who manage its members (for the organization's "
+        "things), and you (for your own account); empty for anyone else.",
     )
 
 
@@ -352,13 +349,9 @@ class _SchemaWithoutSuggestions(strawberry.Schema):
 def build_schema(*, production: bool) -> strawberry.Schema:
     # Factories, so that every request gets fresh extension instances.
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        *limit_extensions(production=production),
         lambda: MaskErrors(should_mask_error=_is_unexpected),
     ]
-    if production:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     schema_class = _SchemaWithoutSuggestions if production else strawberry.Schema
     return schema_class(
         query=Query,

@@ -17,6 +17,8 @@ from science_scheduler.services import EngineNotConfigured
 from science_scheduler.settings import Settings
 
 _SERVER_SELECTION_TIMEOUT_MS = 5000
+CLI_ACTOR = "system:cli"
+"""Who created accounts from a shell, in the audit trail."""
 
 
 class CommandFailed(Exception):
@@ -57,7 +59,7 @@ async def _create_admin(settings: Settings, email: str, password: str) -> str:
         await init_beanie(
             database=mongo[settings.mongodb_database], document_models=DOCUMENT_MODELS
         )
-        admin = await create_site_admin(email, password)
+        admin = await create_site_admin(email, password, actor=CLI_ACTOR)
     except Conflict as conflict:
         raise CommandFailed(f"{conflict.message}; nothing was changed") from None
     except ValidationFailed as failure:

@@ -45,7 +45,7 @@ async def set_organization_member(
     organization.members = members
     await organization.save()
     await record_audit(
-        f"user:{actor.id}",
+        actor,
         "organization",
         str(organization.id),
         "set_member",
@@ -70,7 +70,7 @@ async def set_project_member(
     )
     await project.save()
     await record_audit(
-        f"user:{actor.id}",
+        actor,
         "project",
         str(project.id),
         "set_member",
@@ -91,7 +91,7 @@ async def set_observatory_member(
     observatory.members.append(ObservatoryMember(user_id=user.id, permissions=permissions))
     await observatory.save()
     await record_audit(
-        f"user:{actor.id}",
+        actor,
         "observatory",
         str(observatory.id),
         "set_member",

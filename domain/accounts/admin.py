@@ -7,8 +7,8 @@ import re
 from pymongo.errors import DuplicateKeyError
 
 from domain.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
+from domain.accounts.service import record_user_created
 from domain.accounts.user import User, normalise_email
-from domain.audit import record_audit, snapshot
 from domain.errors import Conflict, FieldProblem, Forbidden, ValidationFailed
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -41,11 +41,5 @@ async def create_user(
         await user.insert()
     except DuplicateKeyError:
         raise Conflict(f"an account with email {user.email!r} exists") from None
-    await record_audit(
-        f"user:{actor.id}",
-        "user",
-        str(user.id),
-        "create",
-        after=snapshot(user) | {"password_hash": "***"},
-    )
+    await record_user_created(actor, user)
     return user

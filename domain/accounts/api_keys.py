@@ -24,6 +24,7 @@ from pydantic import Field
 from pymongo.errors import DuplicateKeyError
 
 from domain.accounts.user import User, utcnow
+from domain.audit import record_audit, snapshot
 from domain.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 from domain.organizations.organization import Organization, OrganizationPermission
 from domain.secrets import issue_secret, matches, prefix_of
@@ -142,7 +143,36 @@ async def create_api_key(
             await api_key.insert()
         except DuplicateKeyError:  # the prefix is taken (about 1 in 4 billion per key)
             continue
+        await _audit(principal, api_key, "create", before=None, after=audited(api_key))
         return api_key, issued.secret
+
+
+def audited(api_key: ApiKey) -> dict[str, Any]:
+    """The key as the audit trail keeps it: never its secret nor the secret's hash."""
+    return snapshot(api_key, exclude={"secret_hash", "permissions"}) | {
+        "permissions": sorted(p.value for p in api_key.permissions)
+    }
+
+
+async def _audit(
+    principal: Principal,
+    api_key: ApiKey,
+    action: str,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    acting_key = principal.api_key
+    await record_audit(
+        principal.user,
+        "api_key",
+        str(api_key.id),
+        action,
+        before=before,
+        after=after,
+        organization_id=str(api_key.organization_id),
+        api_key_id=str(acting_key.id) if acting_key is not None else None,
+    )
 
 
 async def api_keys_query(principal: Principal, organization_id: str) -> dict[str, Any]:
@@ -175,10 +205,13 @@ async def revoke_api_key(principal: Principal, key_id: str) -> ApiKey:
             raise NotFound("API key", key_id) from None
     if api_key.revoked_at is None:
         now = utcnow()
-        await ApiKey.get_pymongo_collection().update_one(
+        before = audited(api_key)
+        result = await ApiKey.get_pymongo_collection().update_one(
             {"_id": api_key.id, "revoked_at": None}, {"$set": {"revoked_at": now}}
         )
         api_key.revoked_at = now
+        if result.modified_count:  # else someone revoked it at the same moment (and audited)
+            await _audit(principal, api_key, "revoke", before=before, after=audited(api_key))
     return api_key
 
 

@@ -81,12 +81,14 @@ async def consume_refresh_token(token: str) -> RefreshToken:
     raise InvalidRefreshToken()
 
 
-async def revoke_family_of(token: str) -> None:
-    """Revoke the family the token belongs to (sign-out); unknown tokens are refused."""
+async def revoke_family_of(token: str) -> PydanticObjectId:
+    """Revoke the family the token belongs to (sign-out) and return its user's id; unknown
+    tokens are refused."""
     known = await RefreshToken.find_one(RefreshToken.token_hash == hash_token(token))
     if known is None or known.expires_at <= utcnow():
         raise InvalidRefreshToken()
     await revoke_family(known.family_id)
+    return known.user_id
 
 
 async def revoke_family(family_id: str) -> None:

@@ -9,9 +9,22 @@ from pymongo.errors import DuplicateKeyError
 
 from domain.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from domain.accounts.user import User, normalise_email
+from domain.audit import record_audit, snapshot
 from domain.errors import Conflict, FieldProblem, ValidationFailed
 
 log = logging.getLogger(__name__)
+
+BOOTSTRAP_ACTOR = "system:bootstrap"
+"""Who created the site administrator named by SCHEDULER_ADMIN_EMAIL, in the audit trail."""
+
+
+def audited_user(user: User) -> dict[str, object]:
+    """The account as the audit trail keeps it: never its password hash."""
+    return snapshot(user, exclude={"password_hash"})
+
+
+async def record_user_created(actor: str | User, user: User) -> None:
+    await record_audit(actor, "user", str(user.id), "create", after=audited_user(user))
 
 
 async def authenticate(email: str, password: str) -> User | None:
@@ -48,12 +61,16 @@ async def ensure_site_admin(email: str, password: str) -> User:
         created = await User.find_one(User.email == admin.email)
         assert created is not None
         return created
+    await record_user_created(BOOTSTRAP_ACTOR, admin)
     log.info("created the site administrator", extra={"email": admin.email})
     return admin
 
 
-async def create_site_admin(email: str, password: str) -> User:
-    """Create a new site administrator; Conflict when the email already has an account."""
+async def create_site_admin(email: str, password: str, *, actor: str) -> User:
+    """Create a new site administrator; Conflict when the email already has an account.
+
+    `actor` names who did it in the audit trail (e.g. `system:cli`).
+    """
     problems = []
     if "@" not in email.strip().strip("@"):
         problems.append(FieldProblem(("email",), "must be an email address"))
@@ -73,5 +90,6 @@ async def create_site_admin(email: str, password: str) -> User:
         await admin.insert()
     except DuplicateKeyError:
         raise Conflict(f"an account with email {admin.email} exists") from None
+    await record_user_created(actor, admin)
     log.info("created a site administrator", extra={"email": admin.email})
     return admin

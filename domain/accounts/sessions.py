@@ -13,6 +13,7 @@ from domain.accounts.service import authenticate, user_by_id
 from domain.accounts.throttle import LoginThrottle
 from domain.accounts.tokens import InvalidToken, issue_access_token, read_access_token
 from domain.accounts.user import User
+from domain.audit import record_audit
 from domain.errors import DomainError, FieldProblem, ValidationFailed
 
 
@@ -52,14 +53,18 @@ async def sign_in(
 ) -> IssuedTokens:
     """Check the credentials (if the throttle admits the attempt) and start a session.
 
-    Raises TooManyAttempts before any password is checked, or InvalidCredentials.
+    Raises TooManyAttempts before any password is checked, or InvalidCredentials. A sign-in
+    is an audit entry of the user (`signed_in`, with the client address); failures are not
+    (the throttle counts them).
     """
     admission = await throttle.admit(email, address)
     user = await authenticate(email, password)
     if user is None:
         raise InvalidCredentials()
     await throttle.succeeded(admission)
-    return await _issue(user, policy)
+    issued = await _issue(user, policy)
+    await record_audit(user, "user", str(user.id), "signed_in", after={"address": address})
+    return issued
 
 
 async def refresh(token: str, policy: TokenPolicy) -> IssuedTokens:
@@ -73,7 +78,8 @@ async def refresh(token: str, policy: TokenPolicy) -> IssuedTokens:
 
 async def sign_out(token: str) -> None:
     """End the session the refresh token belongs to (InvalidRefreshToken when unknown)."""
-    await refresh_tokens.revoke_family_of(token)
+    user_id = str(await refresh_tokens.revoke_family_of(token))
+    await record_audit(f"user:{user_id}", "user", user_id, "signed_out")
 
 
 async def change_password(
@@ -103,6 +109,8 @@ async def change_password(
         {"_id": user.id}, {"$set": {"password_hash": user.password_hash}}
     )
     await refresh_tokens.revoke_all_of_user(user.id)
+    # The action only: password hashes never go into the audit trail.
+    await record_audit(user, "user", str(user.id), "change_password")
     return await _issue(user, policy)
 
 

@@ -18,11 +18,13 @@ def utcnow() -> datetime:
 class KeyScope:
     """An API key acting for its creator: only in one organization, only with these rights.
 
-    `permissions` holds ApiKeyPermission values ("read", "write", "manage_projects", ...).
+    `permissions` holds ApiKeyPermission values ("read", "write", "manage_projects", ...);
+    `key_id` names the key, for the audit trail.
     """
 
     organization_id: PydanticObjectId
     permissions: frozenset[str]
+    key_id: PydanticObjectId | None = None
 
 
 class User(Document):

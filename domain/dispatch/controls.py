@@ -21,7 +21,7 @@ async def set_dispatch_enabled(actor: User, observatory_id: str, enabled: bool) 
     if not isinstance(updated, Observatory):
         raise NotFound("observatory", observatory_id)
     await record_audit(
-        f"user:{actor.id}",
+        actor,
         "observatory",
         observatory_id,
         "dispatch_enabled",

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from domain.frames.frame import ExposureSetRef, Frame
+from domain.frames.usage import record_frame_acceptance
 from domain.observations.observation import Observation
 
 
@@ -67,20 +68,30 @@ def _observations() -> Any:
 
 
 async def count_frame(frame: Frame, ref: ExposureSetRef) -> bool:
-    """Add one to the set's accepted count unless this frame is counted; True if it counted."""
+    """Add one to the set's accepted count unless this frame is counted; True if it counted.
+
+    A count is also a `frame_accepted` usage event (domain/frames/usage.py).
+    """
     result = await _observations().update_one(
         {"_id": frame.observation_id, "accepted_frame_ids": {"$ne": frame.id}},
         {"$inc": {_path(ref): 1}, "$push": {"accepted_frame_ids": frame.id}},
     )
+    if result.modified_count:
+        await record_frame_acceptance(frame)
     return bool(result.modified_count)
 
 
 async def uncount_frame(frame: Frame, ref: ExposureSetRef) -> bool:
-    """Take one off the set's accepted count if this frame is counted; True if it was."""
+    """Take one off the set's accepted count if this frame is counted; True if it was.
+
+    The usage event of the acceptance is then withdrawn (domain/frames/usage.py).
+    """
     result = await _observations().update_one(
         {"_id": frame.observation_id, "accepted_frame_ids": frame.id},
         {"$inc": {_path(ref): -1}, "$pull": {"accepted_frame_ids": frame.id}},
     )
+    if result.modified_count:
+        await record_frame_acceptance(frame, withdrawn=True)
     return bool(result.modified_count)
 
 

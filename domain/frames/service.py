@@ -71,7 +71,15 @@ async def reprocess_frame(user: User, frame_id: str, queue: StepQueue, bus: Even
         raise Conflict("the frame is still being processed; reprocess it when it has finished")
     restarted = await restart(frame, bus)
     await queue.enqueue(restarted, Step.INGEST)
-    await record_audit(f"user:{user.id}", "frame", frame_id, "reprocess")
+    await record_audit(
+        user,
+        "frame",
+        frame_id,
+        "reprocess",
+        before={"state": frame.state.value, "generation": frame.generation},
+        after={"state": restarted.state.value, "generation": restarted.generation},
+        organization_id=str(frame.organization_id),
+    )
     return restarted
 
 
@@ -104,7 +112,7 @@ async def override_grade(
     )
     frame.grade = grade
     await record_audit(
-        f"user:{user.id}",
+        user,
         "frame",
         frame_id,
         "override_grade",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from beanie import PydanticObjectId
 from pymongo import ReturnDocument
 
-from domain.accounts.user import utcnow
-from domain.audit import record_audit
+from domain.accounts.user import User, utcnow
+from domain.audit import actor_of, record_audit
 from domain.errors import Conflict, NotFound
 from domain.events import DomainEvent, EventBus
 from domain.observations.observation import HistoryEntry, Observation
 from domain.observations.states import ObservationState, is_allowed
+from domain.observations.usage import record_lifecycle_usage
 
 OBSERVATION_TOPIC = "observation"
 
@@ -56,7 +57,7 @@ async def change_state(
     observation_id: PydanticObjectId,
     to_state: ObservationState,
     *,
-    actor: str,
+    actor: str | User,
     reason: str,
     bus: EventBus,
     extra: dict[str, object] | None = None,
@@ -64,9 +65,11 @@ async def change_state(
     """Move an observation to `to_state`, or raise without changing anything.
 
     The update is conditional on the state read, so two concurrent changes cannot both apply;
-    it appends an immutable history entry, writes the audit trail and publishes
-    `observation.state_changed` with the new and previous states.
+    it appends an immutable history entry, writes the audit trail and the usage event (see
+    `domain.observations.usage`) and publishes `observation.state_changed` with the new and
+    previous states. `actor` is a person (`User`) or a name such as `observatory:<id>`.
     """
+    actor_name = actor if isinstance(actor, str) else actor_of(actor)
     current = await Observation.get(observation_id)
     if current is None:
         raise NotFound("observation", str(observation_id))
@@ -74,7 +77,9 @@ async def change_state(
     if not is_allowed(source, to_state):
         raise InvalidTransition(f"an observation cannot go from {source} to {to_state}")
     now = utcnow()
-    entry = HistoryEntry(at=now, actor=actor, from_state=source, to_state=to_state, reason=reason)
+    entry = HistoryEntry(
+        at=now, actor=actor_name, from_state=source, to_state=to_state, reason=reason
+    )
     updated = await _apply_if_still(
         observation_id, source, entry, {"state": to_state.value, "updated_at": now, **(extra or {})}
     )
@@ -87,7 +92,9 @@ async def change_state(
         f"state:{to_state.value}",
         before={"state": source.value},
         after={"state": to_state.value},
+        organization_id=str(updated.organization_id),
     )
+    await record_lifecycle_usage(updated, source, to_state)
     await bus.publish(
         DomainEvent(
             topic=OBSERVATION_TOPIC,
@@ -97,7 +104,7 @@ async def change_state(
                 "project_id": str(updated.project_id),
                 "state": to_state.value,
                 "previous_state": source.value,
-                "actor": actor,
+                "actor": actor_name,
                 "reason": reason,
             },
             organization_id=str(updated.organization_id),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from beanie import PydanticObjectId
 
@@ -18,8 +19,9 @@ from domain.events import DomainEvent, EventBus
 from domain.observations import validation
 from domain.observations.lifecycle import OBSERVATION_TOPIC, InvalidTransition, change_state
 from domain.observations.observation import HistoryEntry, Observation, Target
-from domain.observations.request import ObservationRequest, TargetRequest
+from domain.observations.request import ObservationPlan, ObservationRequest, TargetRequest
 from domain.observations.states import CANCELLABLE, TERMINAL, ObservationState
+from domain.observations.usage import record_lifecycle_usage
 from domain.observatories.observatory import Observatory
 from domain.organizations.organization import Organization
 from domain.projects.access import object_id, project_for
@@ -69,22 +71,37 @@ async def _resolve_targets(
     return targets, problems
 
 
+async def checked_plan(
+    actor: User, organization_id: PydanticObjectId, plan: ObservationPlan, now: datetime
+) -> tuple[list[Observatory], list[Target]]:
+    """The plan's observatories and resolved targets, or ValidationFailed naming every rule it
+    breaks: the same rules and field paths for a new observation and an edited draft."""
+    observatories, problems = await _eligible_observatories(actor, plan.eligible_observatory_ids)
+    targets, target_problems = await _resolve_targets(organization_id, plan.targets)
+    problems += target_problems
+    resolved = {index for index, _ in targets}
+    for index, unresolved in enumerate(plan.targets):  # their plans are checked all the same
+        if index not in resolved:
+            at = ("targets", str(index), "exposures")
+            problems += validation.check_exposures(at, unresolved.exposures, observatories)
+    problems += validation.check_name_and_priority(plan.name, plan.priority)
+    problems += validation.check_notes(plan.notes)
+    problems += validation.check_targets(len(plan.targets), targets, observatories)
+    problems += validation.check_constraints(plan.constraints, now)
+    problems += validation.check_type_settings(plan.type, plan.type_settings, now)
+    problems += validation.check_thresholds(plan.thresholds)
+    if problems:
+        raise ValidationFailed(problems)
+    return observatories, [target for _, target in targets]
+
+
 async def create_observation(
     actor: User, request: ObservationRequest, bus: EventBus
 ) -> Observation:
     """Validate and store a new observation as pending (or draft); nothing is stored on error."""
     project = await project_for(actor, request.project_id, ProjectPermission.USE)
     now = utcnow()
-    observatories, problems = await _eligible_observatories(actor, request.eligible_observatory_ids)
-    targets, target_problems = await _resolve_targets(project.organization_id, request.targets)
-    problems += target_problems
-    problems += validation.check_name_and_priority(request.name, request.priority)
-    problems += validation.check_targets(len(request.targets), targets, observatories)
-    problems += validation.check_constraints(request.constraints, now)
-    problems += validation.check_type_settings(request.type, request.type_settings, now)
-    problems += validation.check_thresholds(request.thresholds)
-    if problems:
-        raise ValidationFailed(problems)
+    observatories, targets = await checked_plan(actor, project.organization_id, request, now)
     state = ObservationState.PENDING if request.submit else ObservationState.DRAFT
     assert actor.id is not None
     assert project.id is not None
@@ -95,7 +112,7 @@ async def create_observation(
         name=request.name.strip(),
         type=request.type,
         priority=request.priority,
-        targets=[target for _, target in targets],
+        targets=targets,
         constraints=request.constraints,
         thresholds=request.thresholds,
         type_settings=request.type_settings,
@@ -117,14 +134,21 @@ async def create_observation(
 
 async def _after_create(actor: User, observation: Observation, bus: EventBus) -> None:
     await record_audit(
-        user_actor(actor), "observation", str(observation.id), "create", after=snapshot(observation)
+        actor,
+        "observation",
+        str(observation.id),
+        "create",
+        after=snapshot(observation),
+        organization_id=str(observation.organization_id),
     )
     await UsageEvent(
         kind="observation_created",
         organization_id=str(observation.organization_id),
         project_id=str(observation.project_id),
         user_id=str(actor.id),
+        observation_id=str(observation.id),
     ).insert()
+    await record_lifecycle_usage(observation, None, observation.state)
     await bus.publish(
         DomainEvent(
             topic=OBSERVATION_TOPIC,
@@ -152,15 +176,17 @@ async def observation_for(user: User, observation_id: str) -> Observation:
 
 
 async def submit_observation(actor: User, observation_id: str, bus: EventBus) -> Observation:
+    """Submit one's own draft (or anyone's, with edit permission on its project)."""
     observation = await observation_for(actor, observation_id)
-    await project_for(actor, str(observation.project_id), ProjectPermission.USE)
+    needed = ProjectPermission.USE if observation.created_by == actor.id else ProjectPermission.EDIT
+    await project_for(actor, str(observation.project_id), needed)
     assert observation.id is not None
     if observation.state is ObservationState.DRAFT:
         await ensure_schedulable(observation, utcnow())
     return await change_state(
         observation.id,
         ObservationState.PENDING,
-        actor=user_actor(actor),
+        actor=actor,
         reason="submitted",
         bus=bus,
     )
@@ -179,7 +205,7 @@ async def cancel_observation(
     return await change_state(
         observation.id,
         ObservationState.CANCELLED,
-        actor=user_actor(actor),
+        actor=actor,
         reason=reason or "cancelled by user",
         bus=bus,
     )
@@ -194,6 +220,16 @@ async def resubmit_observation(actor: User, observation_id: str, bus: EventBus) 
     now = utcnow()
     assert actor.id is not None
     targets = [target.without_progress() for target in source.targets]
+    # The copy is held to today's rules: the observatories it names must still be yours to
+    # observe with, and its windows and fixed time must still lie ahead.
+    observatories, problems = await _eligible_observatories(
+        actor, [str(i) for i in source.eligible_observatory_ids]
+    )
+    problems += validation.check_targets(len(targets), list(enumerate(targets)), observatories)
+    problems += validation.check_constraints(source.constraints, now)
+    problems += validation.check_type_settings(source.type, source.type_settings, now)
+    if problems:
+        raise ValidationFailed(problems)
     copy = Observation(
         **source.model_dump(
             exclude={
@@ -220,10 +256,11 @@ async def resubmit_observation(actor: User, observation_id: str, bus: EventBus) 
                 actor=user_actor(actor),
                 from_state=None,
                 to_state=ObservationState.PENDING,
-                reason=f"resubmitted from {source.id}",
+                reason="resubmitted",
             )
         ],
     )
+    await ensure_schedulable(copy, now)
     await copy.insert()
     await _after_create(actor, copy, bus)
     return copy

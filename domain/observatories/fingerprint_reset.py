@@ -18,7 +18,7 @@ async def reset_observatory_fingerprint(actor: User, observatory_id: str) -> Obs
     status = await live_status_of(observatory.id)
     await reset_fingerprint(observatory.id)
     await record_audit(
-        f"user:{actor.id}",
+        actor,
         "observatory",
         str(observatory.id),
         "reset_fingerprint",

@@ -57,7 +57,7 @@ async def set_maintenance(
     if not isinstance(updated, Observatory):
         raise NotFound("observatory", observatory_id)
     await record_audit(
-        f"user:{actor.id}",
+        actor,
         "observatory",
         str(observatory.id),
         MAINTENANCE_EVENT,

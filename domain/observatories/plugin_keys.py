@@ -88,6 +88,8 @@ class RotatedKey:
 async def rotate_observatory_key(actor: User, observatory_id: str, bus: EventBus) -> RotatedKey:
     """Issue a new key (observatory admins); the plugin receives it over its socket."""
     observatory = await observatory_for(actor, observatory_id, ObservatoryPermission.ADMIN)
+    assert observatory.id is not None
+    previous = await live_status_of(observatory.id)
     issued = secrets.issue_secret(OBSERVATORY_KEY_KIND)
     status = await update_live_status(
         observatory,
@@ -97,7 +99,22 @@ async def rotate_observatory_key(actor: User, observatory_id: str, bus: EventBus
             "pending_key_secret": sealing.seal(issued.secret),
         },
     )
-    await record_audit(f"user:{actor.id}", "observatory", observatory_id, "rotate_key")
+    # Only the keys' visible prefixes (shown on the observatory anyway), never key material.
+    await record_audit(
+        actor,
+        "observatory",
+        observatory_id,
+        "rotate_key",
+        before={
+            "api_key_prefix": observatory.api_key_prefix,
+            "pending_key_prefix": previous.pending_key_prefix if previous else None,
+        },
+        after={
+            "api_key_prefix": observatory.api_key_prefix,
+            "pending_key_prefix": issued.prefix,
+        },
+        organization_id=str(observatory.organization_id),
+    )
     await publish_live_status(bus, status, "key_rotated")
     return RotatedKey(observatory, issued.secret)
 

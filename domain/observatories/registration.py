@@ -16,8 +16,10 @@ from beanie import Document, Indexed, PydanticObjectId
 from pydantic import Field
 
 from domain import sealing
+from domain.access.key_scope import organization_allows
 from domain.access.resolve import organization_grants
 from domain.accounts.user import User, utcnow
+from domain.audit import record_audit, snapshot
 from domain.errors import Conflict, NotFound
 from domain.events import DomainEvent, EventBus
 from domain.observatories.live_status import OBSERVATORY_TOPIC, update_live_status
@@ -110,7 +112,10 @@ async def _pending(registration_id: str) -> ObservatoryRegistration:
 async def approve_registration(
     actor: User, registration_id: str, organization_id: str, bus: EventBus
 ) -> Registered:
-    """Register the observatory in `organization_id` (needs MANAGE_OBSERVATORIES there)."""
+    """Register the observatory in `organization_id` (needs MANAGE_OBSERVATORIES there).
+
+    The decision is audited on the registration; the new observatory has its own entry.
+    """
     registration = await _pending(registration_id)
     await organization_for(actor, organization_id, OrganizationPermission.MANAGE_OBSERVATORIES)
     registered = await register_observatory(
@@ -125,6 +130,7 @@ async def approve_registration(
     )
     observatory = registered.observatory
     await update_live_status(observatory, {"fingerprint": registration.fingerprint})
+    before = audited(registration)
     registration.status = RegistrationStatus.APPROVED
     registration.observatory_id = observatory.id
     registration.organization_id = observatory.organization_id
@@ -132,6 +138,7 @@ async def approve_registration(
     registration.decided_by = actor.id
     registration.decided_at = utcnow()
     await registration.save()
+    await _audit(actor, registration, "approve", before, organization_id)
     await _publish(bus, registration, "registration_approved")
     return registered
 
@@ -139,15 +146,41 @@ async def approve_registration(
 async def reject_registration(
     actor: User, registration_id: str, organization_id: str, reason: str, bus: EventBus
 ) -> ObservatoryRegistration:
+    """Refuse the request (needs MANAGE_OBSERVATORIES in `organization_id`); audited."""
     registration = await _pending(registration_id)
     await organization_for(actor, organization_id, OrganizationPermission.MANAGE_OBSERVATORIES)
+    before = audited(registration)
     registration.status = RegistrationStatus.REJECTED
     registration.reason = reason
     registration.decided_by = actor.id
     registration.decided_at = utcnow()
     await registration.save()
+    await _audit(actor, registration, "reject", before, organization_id)
     await _publish(bus, registration, "registration_rejected")
     return registration
+
+
+def audited(registration: ObservatoryRegistration) -> dict[str, Any]:
+    """The request as the audit trail keeps it: never the key issued to the plugin."""
+    return snapshot(registration, exclude={"issued_key"})
+
+
+async def _audit(
+    actor: User,
+    registration: ObservatoryRegistration,
+    action: str,
+    before: dict[str, Any],
+    organization_id: str,
+) -> None:
+    await record_audit(
+        actor,
+        "observatory_registration",
+        str(registration.id),
+        action,
+        before=before,
+        after=audited(registration),
+        organization_id=organization_id,
+    )
 
 
 async def key_delivered(registration_id: PydanticObjectId) -> None:
@@ -176,10 +209,18 @@ def _text(value: PydanticObjectId | None) -> str | None:
 
 
 async def may_review(user: User) -> bool:
-    """Site admins, and members who may manage some organization's observatories."""
+    """Site admins, and members who may manage some organization's observatories; through an
+    API key, only with its manage_observatories right (registrations carry contact e-mails)."""
+    scope = user.key_scope
+    if scope is not None and not organization_allows(
+        scope, scope.organization_id, "manage_observatories"
+    ):
+        return False
     if user.is_site_admin:
         return True
     assert user.id is not None
     organizations = await Organization.find({"members.user_id": user.id}).to_list()
+    if scope is not None:
+        organizations = [o for o in organizations if o.id == scope.organization_id]
     manage = OrganizationPermission.MANAGE_OBSERVATORIES
     return any(organization_grants(o, user.id, manage)[1] for o in organizations)

@@ -62,7 +62,7 @@ async def create_reservation(
     )
     await reservation.insert()
     await record_audit(
-        f"user:{actor.id}",
+        actor,
         "reservation",
         str(reservation.id),
         "create",
@@ -106,7 +106,7 @@ async def cancel_reservation(
     if not isinstance(updated, Reservation):
         raise Conflict("the reservation changed at the same moment; read it again and retry")
     await record_audit(
-        f"user:{actor.id}",
+        actor,
         "reservation",
         str(reservation.id),
         "cancel",

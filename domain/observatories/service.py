@@ -98,11 +98,11 @@ async def register_observatory(
     except DuplicateKeyError:
         raise Conflict(f"an observatory with code {code!r} exists") from None
     await record_audit(
-        f"user:{actor.id}",
+        actor,
         "observatory",
         str(observatory.id),
         "register",
-        after=snapshot(observatory) | {"api_key_hash": "***"},
+        after=snapshot(observatory, exclude={"api_key_hash"}),
     )
     return Registered(observatory, issued.secret)
 
@@ -121,12 +121,13 @@ async def observatories_visible_to(user: User) -> list[Observatory]:
         ]
     if user.is_site_admin:
         return await Observatory.find_all().sort("name").to_list()
-    organizations = await Organization.find({"members.user_id": user.id}).to_list()
-    return (
+    mine = await Organization.find({"members.user_id": user.id}).to_list()
+    organizations = {o.id: o for o in mine}
+    found = (
         await Observatory.find(
             {
                 "$or": [
-                    {"organization_id": {"$in": [o.id for o in organizations]}},
+                    {"organization_id": {"$in": list(organizations)}},
                     {"members.user_id": user.id},
                 ]
             }
@@ -134,3 +135,10 @@ async def observatories_visible_to(user: User) -> list[Observatory]:
         .sort("name")
         .to_list()
     )
+    # a direct member's grant without VIEW (OPERATE alone, say) shows nothing, as everywhere
+    return [
+        o
+        for o in found
+        if ObservatoryPermission.VIEW
+        in observatory_permissions(user, o, organizations.get(o.organization_id))
+    ]

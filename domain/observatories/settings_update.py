@@ -43,18 +43,18 @@ async def update_observatory(
         changes["equipment"] = new_equipment
     if not changes:
         return observatory
-    before = snapshot(observatory) | {"api_key_hash": "***"}
+    before = snapshot(observatory, exclude={"api_key_hash"})
     updated = await Observatory.find_one({"_id": observatory.id}).update(
         {"$set": changes}, response_type=UpdateResponse.NEW_DOCUMENT
     )
     if not isinstance(updated, Observatory):
         raise Conflict("the observatory was removed at the same moment")
     await record_audit(
-        f"user:{actor.id}",
+        actor,
         "observatory",
         str(observatory.id),
         "update",
         before=before,
-        after=snapshot(updated) | {"api_key_hash": "***"},
+        after=snapshot(updated, exclude={"api_key_hash"}),
     )
     return updated

@@ -7,6 +7,7 @@ import re
 from pymongo.errors import DuplicateKeyError
 
 from domain.accounts.user import User
+from domain.audit import record_audit, snapshot
 from domain.errors import Conflict, FieldProblem, ValidationFailed
 from domain.events import DomainEvent, EventBus
 from domain.organizations.organization import Organization, OrganizationMember, OrganizationType
@@ -39,7 +40,7 @@ async def create_organization(
     type: OrganizationType = OrganizationType.OTHER,
     description: str = "",
 ) -> Organization:
-    """Create an organization owned by `actor`; publish `organization.created`."""
+    """Create an organization owned by `actor`; audited; publish `organization.created`."""
     problems = _validate(name, short_name)
     if problems:
         raise ValidationFailed(problems)
@@ -55,6 +56,14 @@ async def create_organization(
         await organization.insert()
     except DuplicateKeyError:
         raise Conflict(f"an organization with short name {short_name!r} exists") from None
+    await record_audit(
+        actor,
+        "organization",
+        str(organization.id),
+        "create",
+        after=snapshot(organization),
+        organization_id=str(organization.id),
+    )
     await bus.publish(
         DomainEvent(
             topic=ORGANIZATION_TOPIC,

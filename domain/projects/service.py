@@ -63,7 +63,5 @@ async def create_project(
         await project.insert()
     except DuplicateKeyError:
         raise Conflict(f"a project with code {code!r} exists") from None
-    await record_audit(
-        f"user:{actor.id}", "project", str(project.id), "create", after=snapshot(project)
-    )
+    await record_audit(actor, "project", str(project.id), "create", after=snapshot(project))
     return project

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 from beanie import PydanticObjectId
 
+from domain.access.key_scope import organization_allows
 from domain.accounts.user import User
-from domain.errors import FieldProblem, ValidationFailed
+from domain.audit import record_audit, snapshot
+from domain.errors import FieldProblem, Forbidden, ValidationFailed
 from domain.organizations.access import organization_for
 from domain.organizations.organization import OrganizationPermission
 from domain.projects.access import object_id
@@ -33,8 +35,12 @@ async def save_target(
     tags: Sequence[str] = (),
     priority: int | None = None,
 ) -> LibraryTarget:
-    """Save a target to the organization's library (any member may)."""
+    """Save a target to the organization's library (any member may, an API key with WRITE);
+    audited."""
     organization = await organization_for(actor, organization_id)
+    assert organization.id is not None
+    if not organization_allows(actor.key_scope, organization.id, "write"):
+        raise Forbidden(f"this API key lacks write in {organization.short_name}")
     problems: list[FieldProblem] = []
     ra_deg = dec_deg = 0.0
     try:
@@ -49,9 +55,18 @@ async def save_target(
         raise ValidationFailed(problems)
     assert organization.id is not None
     assert actor.id is not None
-    return await save_library_target(
+    saved = await save_library_target(
         organization.id, actor.id, name, ra_deg, dec_deg, notes, list(tags), priority
     )
+    await record_audit(
+        actor,
+        "library_target",
+        str(saved.id),
+        "create",
+        after=snapshot(saved),
+        organization_id=str(organization.id),
+    )
+    return saved
 
 
 async def search_targets(
@@ -70,11 +85,20 @@ async def readable_library(actor: User, organization_id: str) -> PydanticObjectI
 
 
 async def delete_target(actor: User, organization_id: str, target_id: str) -> None:
+    """Remove a target (MANAGE_PROJECTS in the organization); audited with what it held."""
     organization = await organization_for(
         actor, organization_id, OrganizationPermission.MANAGE_PROJECTS
     )
     assert organization.id is not None
-    await delete_library_target(organization.id, object_id(target_id, "library target"))
+    removed = await delete_library_target(organization.id, object_id(target_id, "library target"))
+    await record_audit(
+        actor,
+        "library_target",
+        str(removed.id),
+        "delete",
+        before=snapshot(removed),
+        organization_id=str(organization.id),
+    )
 
 
 async def look_up_target(actor: User, organization_id: str, name: str) -> ResolvedTarget:

@@ -168,16 +168,18 @@ async def _matching(
 
 async def delete_library_target(
     organization_id: PydanticObjectId, target_id: PydanticObjectId
-) -> None:
-    """Remove a target from the organization's library.
+) -> LibraryTarget:
+    """Remove a target from the organization's library; return it as it was.
 
     Raises `NotFound` when the organization has no target with that id.
     """
-    result = await LibraryTarget.find_one(
+    removed = await LibraryTarget.get_pymongo_collection().find_one_and_delete(
         {"_id": target_id, "organization_id": organization_id}
-    ).delete()
-    if result is None or result.deleted_count == 0:
+    )
+    if removed is None:
         raise NotFound("library target", str(target_id))
+    target: LibraryTarget = LibraryTarget.model_validate(removed)
+    return target
 
 
 async def find_library_target(organization_id: PydanticObjectId, name: str) -> LibraryTarget | None:

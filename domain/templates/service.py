@@ -37,7 +37,7 @@ async def save_template(actor: User, observation_id: str, name: str) -> Observat
     )
     await template.insert()
     await record_audit(
-        f"user:{actor.id}",
+        actor,
         "observation_template",
         str(template.id),
         "create",
