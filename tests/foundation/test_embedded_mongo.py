@@ -77,3 +77,29 @@ def test_an_empty_in_matches_no_document(
 
     # then
     assert (found, counted, either) == ([], 0, [1])
+
+
+def test_reads_on_reused_reader_connections_see_every_write_and_index(
+    collection: Collection[dict[str, object]],
+) -> None:
+    # given: many multi-document reads, so that readers' connections are kept and reused
+    collection.insert_many([{"n": n, "kind": "a"} for n in range(20)])
+    for _ in range(20):
+        assert len(list(collection.find({"kind": "a"}))) == 20
+
+    # when: writes, a deletion and a new unique index between reads
+    seen = []
+    for n in range(20, 30):
+        collection.insert_one({"n": n, "kind": "a"})
+        seen.append(sorted(d["n"] for d in collection.find({"kind": "a"}, {"_id": 0})))
+    collection.delete_many({"n": {"$lt": 5}})
+    after_delete = sorted(d["n"] for d in collection.find({"kind": "a"}))
+    collection.create_index("n", unique=True)
+    by_index = [d["n"] for d in collection.find({"n": {"$gte": 25}}).sort("n", 1)]
+
+    # then: each read saw everything committed before it
+    assert seen == [list(range(n + 1)) for n in range(20, 30)]
+    assert after_delete == list(range(5, 30))
+    assert by_index == [25, 26, 27, 28, 29]
+    with pytest.raises(DuplicateKeyError):
+        collection.insert_one({"n": 7})
