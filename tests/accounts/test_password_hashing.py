@@ -7,9 +7,9 @@ import subprocess
 import sys
 import textwrap
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 
-from domain.accounts.passwords import hash_password, verify_password
+from domain.accounts.passwords import _DUMMY_HASH, hash_password, verify_password
 
 BURST = textwrap.dedent(
     """
@@ -40,6 +40,15 @@ async def test_a_stored_hash_is_argon2id_with_the_documented_cost() -> None:
     assert await verify_password(stored, "correct horse battery")
     assert not await verify_password(stored, "Correct horse battery")
     assert not await verify_password(None, "anything")
+
+
+async def test_an_unknown_email_costs_the_same_verification_as_a_real_account() -> None:
+    # given: what an account's hash costs to verify
+    stored = await hash_password("correct horse battery")
+
+    # then: the hash verified for unknown emails has exactly the same parameters
+    assert extract_parameters(_DUMMY_HASH) == extract_parameters(stored)
+    assert not await verify_password(None, "not-a-real-password ")
 
 
 def test_eight_concurrent_hashes_use_the_memory_of_two() -> None:
