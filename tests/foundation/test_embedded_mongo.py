@@ -103,3 +103,27 @@ def test_reads_on_reused_reader_connections_see_every_write_and_index(
     assert by_index == [25, 26, 27, 28, 29]
     with pytest.raises(DuplicateKeyError):
         collection.insert_one({"n": 7})
+
+
+def test_stored_numbers_and_text_read_back_exactly(
+    collection: Collection[dict[str, object]],
+) -> None:
+    # given: values that JSON parsers disagree on
+    document = {
+        "_id": "edge-values",
+        "nan": float("nan"),
+        "infinities": [float("inf"), float("-inf")],
+        "negative_zero": -0.0,
+        "tiny": 5e-324,
+        "int64": [2**63 - 1, -(2**63)],
+        "text": 'quote " backslash \\ tab \t unicode \u00e9\u2603 \U0001f52d',
+        "nested": {"list": [1, 2.5, None, True, {"deep": "x"}]},
+    }
+
+    # when
+    collection.insert_one(dict(document))
+    stored = collection.find_one({"_id": "edge-values"})
+
+    # then: compared as text, so that NaN and -0.0 are checked too
+    assert stored is not None
+    assert repr(stored) == repr(document)
