@@ -46,12 +46,6 @@
    as a syntax error (so a person who may see no project got an error instead of an empty
    list). MongoDB's `$in: []` matches no document; the fix answers exactly that.
 
-7. Readers. Each multi-document find opened and closed its own SQLite connection; the fix
-   keeps them for the next find (see `reader_pool`).
-
-8. JSON. Stored documents are parsed with orjson, falling back to `json` for what only it
-   reads (see `fast_json`).
-
 tests/foundation/test_embedded_mongo.py checks that duplicate ids and unique indexes are still
 refused, and that sorted reads and counts answer exactly what mongoeco's original plans answer.
 """
@@ -77,8 +71,6 @@ from mongoeco.engines.sqlite_query import (
 )
 from mongoeco.session import ClientSession
 from mongoeco.wire import bson_bridge, protocol
-
-from science_scheduler.embedded import fast_json, reader_pool
 
 _original_validate = SQLiteEngine._validate_document_against_unique_indexes
 _original_sort_requires_python = SQLiteEngine._sort_requires_python
@@ -401,5 +393,3 @@ def apply() -> None:
     SQLiteEngine._translate_in_with_multikey = _translate_in_matching_nothing_when_empty  # type: ignore[method-assign]
     for module in (bson_bridge, protocol, raw_batch_cursor):
         module.encode_wire_value = encode_wire_value  # type: ignore[attr-defined]
-    reader_pool.apply()
-    fast_json.apply()
