@@ -17,10 +17,9 @@ import re
 import warnings
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from astropy.io import fits
+from astropy.io import fits
+from astropy.io.fits.verify import VerifyWarning
 
 BLOCK_BYTES = 2880
 CARD_BYTES = 80
@@ -208,11 +207,6 @@ def _check_image_axes(bitpix: int, lengths: list[int], keyword: str) -> None:
 
 
 def _astropy_header(text: str) -> tuple[fits.Header, tuple[str, ...]]:
-    # Imported at the first header read, not with the module: astropy is half a second of every
-    # API process start, and most API processes read no FITS header for a long time.
-    from astropy.io import fits
-    from astropy.io.fits.verify import VerifyWarning
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", VerifyWarning)
         header = fits.Header.fromstring(text)
