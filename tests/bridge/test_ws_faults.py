@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from domain.frames.frame import Frame
 from domain.observations.states import ObservationState
 from plugin_bridge.storage.documents import PluginAnswer
 from tests.bridge.client import PluginClient
-from tests.bridge.conftest import BridgeServer, bridge_env
+from tests.bridge.conftest import SHORT_HEARTBEAT_TIMEOUT, BridgeServer, bridge_env
 from tests.bridge.steps import (
     expose,
     observation,
@@ -186,10 +189,19 @@ async def test_a_cancelled_observation_is_aborted_on_the_live_socket(
     await plugin.close()
 
 
+@pytest.fixture
+def short_heartbeat_bridge(engine_env: dict[str, str], tmp_path: Path) -> Iterator[BridgeServer]:
+    server = BridgeServer(bridge_env(engine_env, **SHORT_HEARTBEAT_TIMEOUT), tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
 async def test_a_lost_heartbeat_interrupts_the_run_after_the_grace_period(
-    bridge: BridgeServer, world: World
+    short_heartbeat_bridge: BridgeServer, world: World
 ) -> None:
-    # given: one frame captured and uploaded (timeout 2 s, grace 2 s in these tests)
+    # given: one frame captured and uploaded (timeout 2 s, grace 2 s)
+    bridge = short_heartbeat_bridge
     target = await add_observation(world, count=4)
     plugin = PluginClient(bridge.plugin_url, world.keys["north-1"])
     await plugin.start()

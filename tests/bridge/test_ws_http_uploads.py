@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from domain.observations.states import ObservationState
 from domain.observatories.live_status import live_status_of
 from tests.bridge.client import PluginClient
-from tests.bridge.conftest import BridgeServer, bridge_env
+from tests.bridge.conftest import BridgeServer
 from tests.bridge.steps import (
     expose,
     ready_status,
@@ -19,18 +14,6 @@ from tests.bridge.steps import (
     wait_for_state,
 )
 from tests.bridge.world import World, add_observation
-
-
-@pytest.fixture
-def bridge(engine_env: dict[str, str], tmp_path: Path) -> Iterator[BridgeServer]:
-    """These plugins send no heartbeats while they upload over HTTP (a real one does): the
-    2-second timeout of the other bridge tests would close them when uploads are slow."""
-    server = BridgeServer(
-        bridge_env(engine_env, SCHEDULER_PLUGIN_HEARTBEAT_TIMEOUT_SECONDS="30"), tmp_path
-    )
-    server.start()
-    yield server
-    server.stop()
 
 
 async def test_the_last_upload_after_the_run_ended_completes_the_observation(

@@ -10,7 +10,7 @@ import pytest
 
 from domain.observations.states import ObservationState
 from tests.bridge.client import PluginClient
-from tests.bridge.conftest import BridgeServer, bridge_env
+from tests.bridge.conftest import SHORT_HEARTBEAT_TIMEOUT, BridgeServer, bridge_env
 from tests.bridge.steps import expose, observation, ready_status, take_assignment
 from tests.bridge.world import World, add_observation
 
@@ -20,7 +20,9 @@ def replicas(engine_env: dict[str, str], tmp_path: Path) -> Iterator[list[Bridge
     servers = []
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
-        servers.append(BridgeServer(bridge_env(engine_env), tmp_path / name))
+        servers.append(
+            BridgeServer(bridge_env(engine_env, **SHORT_HEARTBEAT_TIMEOUT), tmp_path / name)
+        )
     for server in servers:
         server.start()
     yield servers
