@@ -6,15 +6,15 @@ received until it stays quiet. A role gets the world's names of what its events 
 empty list when both events were filtered out, the error code when the subscription was
 refused, or `closed 4403` when the socket was closed at `connection_init` (a credential that no
 longer works, docs/graphql.md "Signing in"). Subscribing changes nothing in the database.
-Roles and world: `tests/api/authorization_world.py`.
+Roles and world: `tests/api/matrix/authorization_world.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +23,17 @@ from redis.asyncio import Redis
 
 from domain.events import DomainEvent
 from domain.system_events import SYSTEM_TOPIC
-from tests.api.authorization_world import (
+from tests.api.matrix.authorization_world import (
     DENIALS,
     KEYS,
     OBSERVATORY_MEMBERS,
     ORGANIZATION_MANAGERS,
     PROJECT_MEMBERS,
     World,
-    built_world,
-    matrix_api,
     received,
+    role_cases,
     subscribe,
 )
-from tests.conftest import ApiServer
-from tests.engines import Engine
 
 SYSTEM_EVENTS = "subscription { systemEvents { kind } }"
 OBSERVATION_EVENTS = """subscription ($project: ID) {
@@ -139,7 +136,6 @@ class Subscription:
     trigger: Trigger
     summary: Summary
     expected: Mapping[str, object]
-    bugs: Mapping[str, str] = field(default_factory=dict)
 
 
 def _id_of(key: str) -> Summary:
@@ -229,34 +225,7 @@ def _denied(expected: object) -> bool:
 
 def _cases() -> Iterator[Any]:
     for subscription in SUBSCRIPTIONS:
-        for role, expected in subscription.expected.items():
-            marks = []
-            if role in subscription.bugs:
-                marks.append(pytest.mark.xfail(strict=True, reason=subscription.bugs[role]))
-            yield pytest.param(
-                subscription,
-                role,
-                expected,
-                marks=marks,
-                id=f"{subscription.name}-as-{role.replace('_', '-')}",
-            )
-
-
-@pytest.fixture(scope="module")
-def server(
-    mongo_engine: Engine, valkey_engine: Engine, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ApiServer]:
-    with matrix_api(mongo_engine, valkey_engine, tmp_path_factory.mktemp("matrix")) as api:
-        yield api
-
-
-@pytest.fixture(scope="module")
-async def world(
-    server: ApiServer, mongo_engine: Engine, valkey_engine: Engine
-) -> AsyncIterator[World]:
-    built = await built_world(server, mongo_engine, valkey_engine)
-    yield built
-    await built.close()
+        yield from role_cases(subscription, subscription.expected.items())
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +236,7 @@ async def observed(world: World) -> dict[str, Observed]:
 
 def test_every_subscription_field_of_the_schema_is_in_the_matrix() -> None:
     # given
-    schema = (Path(__file__).parents[2] / "schema.graphql").read_text()
+    schema = (Path(__file__).parents[3] / "schema.graphql").read_text()
     subscriptions = schema.split("type Subscription {", 1)[1].split("\n}", 1)[0]
 
     # when

@@ -1,6 +1,6 @@
 """The world of the authorization matrix: one server, every role, and the things they act on.
 
-`tests/api/test_authorization_matrix_*.py` build it once per module (building it costs a few
+`tests/api/matrix/test_authorization_matrix_*.py` build it once per module (building it costs a few
 seconds; a test per role and operation then costs a request or two). Roles:
 
 - *anonymous* sends no credential; *expired* sends the owner's access token past its expiry;
@@ -30,15 +30,16 @@ import asyncio
 import hashlib
 import json
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import jwt
+import pytest
 import websockets
 from bson import ObjectId, encode
 from bson.raw_bson import RawBSONDocument
@@ -669,3 +670,18 @@ async def received(subscriber: Subscriber, quiet_s: float) -> list[dict[str, Any
     finally:
         await subscriber.socket.close()
     return messages
+
+
+class _Case(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+def role_cases(
+    case: _Case, rows: Iterable[tuple[str, object]], denied: Callable[[object], bool] | None = None
+) -> Iterator[Any]:
+    """One pytest case per role of `case`; with `denied`, the denials first (denied calls of
+    one operation share one fingerprint of the database)."""
+    ordered = sorted(rows, key=lambda row: not denied(row[1])) if denied else list(rows)
+    for role, expected in ordered:
+        yield pytest.param(case, role, expected, id=f"{case.name}-as-{role.replace('_', '-')}")

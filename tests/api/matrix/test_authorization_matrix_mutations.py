@@ -1,7 +1,7 @@
 """Every mutation × every role that matters to it: outcomes as docs/permissions.md says, and a
 denied mutation changes nothing in the database.
 
-The roles and the world are described in `tests/api/authorization_world.py`. Each operation
+The roles and the world are described in `tests/api/matrix/authorization_world.py`. Each operation
 names who may do it (the success type), who sees its target but may not (`Forbidden`), and who
 cannot see it (`NotFound`); *anonymous*, *expired* and *revoked key* are refused with the
 top-level error `UNAUTHENTICATED` everywhere a credential is needed. Cases where the product
@@ -11,15 +11,15 @@ differs from the documentation are marked `xfail(strict=True)` with the reason.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.api.authorization_world import (
+from tests.api.matrix.authorization_world import (
     CREATE_OBSERVATION,
     CREDENTIAL_FAILURES,
     DENIALS,
@@ -27,12 +27,9 @@ from tests.api.authorization_world import (
     PASSWORD,
     PROJECT_MEMBERS,
     World,
-    built_world,
-    matrix_api,
     outcome,
+    role_cases,
 )
-from tests.conftest import ApiServer
-from tests.engines import Engine
 
 Prepare = Callable[[World, str, bool], Awaitable[dict[str, object]]]
 
@@ -266,7 +263,6 @@ class Operation:
     document: str
     expected: Mapping[str, str]
     prepare: Prepare
-    bugs: Mapping[str, str] = field(default_factory=dict)
 
 
 # -- preparations: the variables of one call. `fresh` asks for a target of its own when the
@@ -611,43 +607,12 @@ OPERATIONS = (
 def _cases() -> Iterator[Any]:
     """Per operation, the denials first: they share one fingerprint of the database each."""
     for operation in OPERATIONS:
-        rows = sorted(
-            operation.expected.items(),
-            key=lambda row: row[1] not in DENIALS or row[0] in operation.bugs,
-        )
-        for role, expected in rows:
-            marks = []
-            if role in operation.bugs:
-                marks.append(pytest.mark.xfail(strict=True, reason=operation.bugs[role]))
-            yield pytest.param(
-                operation,
-                role,
-                expected,
-                marks=marks,
-                id=f"{operation.name}-as-{role.replace('_', '-')}",
-            )
-
-
-@pytest.fixture(scope="module")
-def server(
-    mongo_engine: Engine, valkey_engine: Engine, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ApiServer]:
-    with matrix_api(mongo_engine, valkey_engine, tmp_path_factory.mktemp("matrix")) as api:
-        yield api
-
-
-@pytest.fixture(scope="module")
-async def world(
-    server: ApiServer, mongo_engine: Engine, valkey_engine: Engine
-) -> AsyncIterator[World]:
-    built = await built_world(server, mongo_engine, valkey_engine)
-    yield built
-    await built.close()
+        yield from role_cases(operation, operation.expected.items(), lambda e: e in DENIALS)
 
 
 def test_every_mutation_of_the_schema_is_in_the_matrix() -> None:
     # given
-    schema = (Path(__file__).parents[2] / "schema.graphql").read_text()
+    schema = (Path(__file__).parents[3] / "schema.graphql").read_text()
     mutations = schema.split("type Mutation {", 1)[1].split("\n}", 1)[0]
 
     # when
@@ -681,7 +646,7 @@ async def test_a_mutation_answers_each_role_as_documented(
 ) -> None:
     # given
     denied = expected in DENIALS
-    variables = await operation.prepare(world, role, not denied or role in operation.bugs)
+    variables = await operation.prepare(world, role, not denied)
     before = world.fingerprint() if denied else None
 
     # when

@@ -2,7 +2,7 @@
 that could leak another organization's data: answers as docs/permissions.md says, and a
 refused or empty read changes nothing in the database.
 
-The roles and the world are described in `tests/api/authorization_world.py`. What a role gets
+The roles and the world are described in `tests/api/matrix/authorization_world.py`. What a role gets
 is written as the world's names of what it sees (`observation:matrix`, `["MATRIX", "SIDE"]`):
 null or an empty list when it may not see it, a top-level error code where the query refuses.
 Cases where the product differs from the documentation are `xfail(strict=True)`.
@@ -11,15 +11,15 @@ Cases where the product differs from the documentation are `xfail(strict=True)`.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.api.authorization_world import (
+from tests.api.matrix.authorization_world import (
     CREDENTIAL_FAILURES,
     DENIALS,
     KEYS,
@@ -27,11 +27,8 @@ from tests.api.authorization_world import (
     ORGANIZATION_MANAGERS,
     PROJECT_MEMBERS,
     World,
-    built_world,
-    matrix_api,
+    role_cases,
 )
-from tests.conftest import ApiServer
-from tests.engines import Engine
 from tests.graphql_client import as_lists
 
 SERVER_INFO = "query { serverInfo { name } }"
@@ -216,7 +213,6 @@ class Query:
     variables: Variables
     summary: Summary
     expected: Mapping[str, object]
-    bugs: Mapping[str, str] = field(default_factory=dict)
 
 
 ELSEWHERE_ONLY = ("admin", "outsider")
@@ -490,39 +486,12 @@ def _denied(expected: object) -> bool:
 
 def _cases(queries: Iterable[Query]) -> Iterator[Any]:
     for query in queries:
-        rows = sorted(
-            query.expected.items(),
-            key=lambda row: not _denied(row[1]) or row[0] in query.bugs,
-        )
-        for role, expected in rows:
-            marks = []
-            if role in query.bugs:
-                marks.append(pytest.mark.xfail(strict=True, reason=query.bugs[role]))
-            yield pytest.param(
-                query, role, expected, marks=marks, id=f"{query.name}-as-{role.replace('_', '-')}"
-            )
-
-
-@pytest.fixture(scope="module")
-def server(
-    mongo_engine: Engine, valkey_engine: Engine, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ApiServer]:
-    with matrix_api(mongo_engine, valkey_engine, tmp_path_factory.mktemp("matrix")) as api:
-        yield api
-
-
-@pytest.fixture(scope="module")
-async def world(
-    server: ApiServer, mongo_engine: Engine, valkey_engine: Engine
-) -> AsyncIterator[World]:
-    built = await built_world(server, mongo_engine, valkey_engine)
-    yield built
-    await built.close()
+        yield from role_cases(query, query.expected.items(), _denied)
 
 
 def test_every_query_field_of_the_schema_is_in_the_matrix() -> None:
     # given
-    schema = (Path(__file__).parents[2] / "schema.graphql").read_text()
+    schema = (Path(__file__).parents[3] / "schema.graphql").read_text()
     queries = schema.split("type Query {", 1)[1].split("\n}", 1)[0]
 
     # when
