@@ -11,8 +11,7 @@ from collections.abc import Sequence
 
 from beanie import PydanticObjectId
 
-from domain.access.permissions import ObservatoryPermission
-from domain.access.resolve import observatory_permissions
+from domain.observatories.access import may_view
 from domain.observatories.observatory import Observatory as ObservatoryDocument
 from domain.organizations.organization import Organization
 from resolvers.pagination import paginate_sorted
@@ -61,7 +60,7 @@ def _page(
             if peeked is NOT_LOADED:
                 return NOT_LOADED
             owner = peeked
-        if ObservatoryPermission.VIEW in observatory_permissions(viewer, observatory, owner):
+        if may_view(viewer, observatory, owner):
             visible.append((place, observatory))
 
     def to_node(listed: tuple[int, ObservatoryDocument]) -> Observatory:

@@ -6,8 +6,6 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from domain.access.permissions import ObservatoryPermission
-from domain.access.resolve import observatory_permissions
 from domain.accounts.user import User
 from domain.dispatch.ephemeris_cache import DAY_S, EPHEMERIDES, LOOKAHEAD_S, EphemerisCache
 from domain.dispatch.inputs import site_of, workload_from_documents
@@ -19,6 +17,7 @@ from domain.dispatch.observatory_state import (
 )
 from domain.dispatch.schedulability import observatories_for
 from domain.observations.observation import Observation
+from domain.observatories.access import may_view
 from domain.observatories.observatory import Observatory
 from domain.organizations.organization import Organization
 from domain.scheduling import Ephemeris, ObservatoryState, SiteExplanation, why_not_now
@@ -46,7 +45,7 @@ async def explain(
     visible = []
     for observatory in await observatories_for(observation):
         organization = await Organization.get(observatory.organization_id)
-        if ObservatoryPermission.VIEW in observatory_permissions(viewer, observatory, organization):
+        if may_view(viewer, observatory, organization):
             visible.append(observatory)
     ephemerides: dict[str, Ephemeris] = {}
     states: dict[str, ObservatoryState] = {}

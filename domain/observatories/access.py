@@ -12,6 +12,11 @@ from domain.observatories.observatory import Observatory
 from domain.organizations.organization import Organization
 
 
+def may_view(user: User, observatory: Observatory, organization: Organization | None) -> bool:
+    """Whether `user` may see `observatory` (VIEW by any path; `organization` is its owner)."""
+    return ObservatoryPermission.VIEW in observatory_permissions(user, observatory, organization)
+
+
 async def observatory_for(
     user: User, observatory_id: str, needed: ObservatoryPermission
 ) -> Observatory:

@@ -8,9 +8,8 @@ from datetime import datetime
 
 from beanie import PydanticObjectId, SortDirection
 
-from domain.access.permissions import ObservatoryPermission
-from domain.access.resolve import observatory_permissions
 from domain.accounts.user import User
+from domain.observatories.access import may_view
 from domain.observatories.observatory import Observatory
 from domain.observatories.reservation import Reservation
 from domain.organizations.organization import Organization
@@ -22,7 +21,7 @@ def may_view_reservations(
     user: User, observatory: Observatory, organization: Organization | None
 ) -> bool:
     """Reservations are visible to everyone who may see the observatory."""
-    return ObservatoryPermission.VIEW in observatory_permissions(user, observatory, organization)
+    return may_view(user, observatory, organization)
 
 
 async def reservations_of(

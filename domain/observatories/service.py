@@ -13,6 +13,7 @@ from domain.access.resolve import observatory_permissions
 from domain.accounts.user import User
 from domain.audit import record_audit, snapshot
 from domain.errors import Conflict, FieldProblem, ValidationFailed
+from domain.observatories.access import may_view
 from domain.observatories.observatory import Equipment, HorizonPoint, Location, Observatory
 from domain.organizations.access import organization_for
 from domain.organizations.organization import Organization, OrganizationPermission
@@ -114,11 +115,7 @@ async def observatories_visible_to(user: User) -> list[Observatory]:
         found = await Observatory.find(
             Observatory.organization_id == scope.organization_id
         ).to_list()
-        return [
-            o
-            for o in sorted(found, key=lambda o: o.name)
-            if ObservatoryPermission.VIEW in observatory_permissions(user, o, organization)
-        ]
+        return [o for o in sorted(found, key=lambda o: o.name) if may_view(user, o, organization)]
     if user.is_site_admin:
         return await Observatory.find_all().sort("name").to_list()
     mine = await Organization.find({"members.user_id": user.id}).to_list()
